@@ -1,0 +1,119 @@
+/**
+ * Errors raised by asof. Every error is an {@link AsofError} with a stable
+ * `code` a caller can switch on and, where another error caused it, `cause`.
+ * A subclass exists only where a caller would catch it differently.
+ */
+
+/** Stable machine-readable error codes. */
+export type AsofErrorCode =
+  | 'INVALID_DEFINITION'
+  | 'INVALID_INPUT'
+  | 'INVALID_TIMESTAMP'
+  | 'FEATURE_NOT_FOUND'
+  | 'SCHEMA_MISMATCH'
+  | 'SOURCE_QUERY'
+  | 'STORE_WRITE'
+  | 'COMMIT_CONFLICT'
+  | 'RETENTION'
+  | 'CONFIG';
+
+/** Base class of every error asof throws on purpose. */
+export class AsofError extends Error {
+  /** Stable code, e.g. `INVALID_TIMESTAMP`. */
+  readonly code: AsofErrorCode;
+
+  constructor(code: AsofErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A definition (entity, source, feature view, service) is malformed. */
+export class DefinitionError extends AsofError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_DEFINITION', message, options);
+  }
+}
+
+/** Input data (a table, a column, an option) is not what the call needs. */
+export class InvalidInputError extends AsofError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_INPUT', message, options);
+  }
+}
+
+/**
+ * A timestamp could not be read as a UTC instant: unparseable, out of range,
+ * or without an offset (asof never guesses a time zone).
+ */
+export class InvalidTimestampError extends AsofError {
+  /** The offending input, as given. */
+  readonly input: unknown;
+
+  constructor(input: unknown, reason: string) {
+    super('INVALID_TIMESTAMP', `invalid timestamp ${describe(input)}: ${reason}`);
+    this.input = input;
+  }
+}
+
+/** A view or feature name does not exist; `suggestion` is the nearest known name. */
+export class FeatureNotFoundError extends AsofError {
+  readonly reference: string;
+  readonly suggestion: string | undefined;
+
+  constructor(reference: string, known: readonly string[], what = 'feature') {
+    const suggestion = nearest(reference, known);
+    super(
+      'FEATURE_NOT_FOUND',
+      `unknown ${what} '${reference}'` +
+        (suggestion ? `; did you mean '${suggestion}'?` : known.length ? `; known: ${known.slice(0, 10).join(', ')}` : ''),
+    );
+    this.reference = reference;
+    this.suggestion = suggestion;
+  }
+}
+
+/** A source column was dropped or changed type since the definition was applied. */
+export class SchemaMismatchError extends AsofError {
+  readonly column: string;
+
+  constructor(column: string, message: string) {
+    super('SCHEMA_MISMATCH', message);
+    this.column = column;
+  }
+}
+
+function describe(input: unknown): string {
+  if (typeof input === 'string') return JSON.stringify(input);
+  if (input instanceof Date) return `Date(${Number.isNaN(input.getTime()) ? 'Invalid' : input.toISOString()})`;
+  return String(input);
+}
+
+/** The closest name by edit distance, if it is close enough to be a plausible typo. */
+export function nearest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}

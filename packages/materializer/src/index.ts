@@ -1,0 +1,2 @@
+/** @asof/materializer (work in progress). */
+export {};

@@ -1,0 +1,2 @@
+/** @asof/sdk (work in progress). */
+export {};
