@@ -1,0 +1,295 @@
+import { DataType, Field, makeData, RecordBatch, Schema, Struct, Table, type Vector } from 'apache-arrow';
+import { gather } from '../arrow/gather.js';
+import { KeyDictionary, NO_KEY } from '../arrow/keys.js';
+import { microsVector, readMicrosColumn, type MicrosColumn } from '../arrow/time-column.js';
+import { InvalidInputError } from '../errors.js';
+import { toEpochMicros } from '../time/timestamp.js';
+import type { PointInTimeJoinOptions } from './options.js';
+import { toOrderKeys } from './time-order.js';
+
+/**
+ * Joins feature rows onto a spine, point in time (DESIGN §3). For each spine
+ * row `(keys, t)` it picks, among rows with the same keys and
+ * `t - ttl <= event_ts <= t` (and `created_ts <= asKnownAt` when given), the
+ * one with the greatest event time, then created time, then input position.
+ * The result has one row per spine row, in spine order: the spine's columns
+ * untouched, then the chosen row's feature columns (null where no row
+ * qualifies, where the chosen value is null, or where it is a tombstone).
+ *
+ * Cost: O(m log m) to order the rows per key, O(n log k) for the lookups
+ * (k rows per key), memory O(n + m); no per-row objects.
+ */
+export function pointInTimeJoin(spine: Table, rows: Table, options: PointInTimeJoinOptions): Table {
+  const plan = planColumns(spine, rows, options);
+  const take = chooseRows(spine, rows, options);
+  const gathered: Vector[] = plan.features.map((name) => gather(rows.getChild(name)!, take));
+  const fields = plan.features.map((name, i) => new Field(plan.prefix + name, gathered[i]!.type, true, rows.schema.fields.find((f) => f.name === name)!.metadata));
+  if (options.eventTimeAs) {
+    const times = readMicrosColumn(rows, options.eventTime);
+    const chosen = gatherMicros(times, take);
+    gathered.push(microsVector(chosen.micros, chosen.valid));
+    fields.push(new Field(options.eventTimeAs, gathered[gathered.length - 1]!.type, true));
+  }
+  return assemble(spine, fields, gathered);
+}
+
+/**
+ * For each spine row, the index of the chosen feature row, or -1. Exposed
+ * for callers that gather columns themselves (several views, online checks).
+ */
+export function chooseRows(spine: Table, rows: Table, options: PointInTimeJoinOptions): Int32Array {
+  const { keys } = options;
+  if (keys.length === 0) throw new InvalidInputError('pointInTimeJoin needs at least one join key');
+  if (options.ttl !== undefined && (!Number.isSafeInteger(options.ttl) || options.ttl < 0)) {
+    throw new InvalidInputError(`ttl must be a whole number of milliseconds >= 0, got ${options.ttl}`);
+  }
+  const dictionary = new KeyDictionary();
+  const rowGroup = dictionary.encode(rows, keys, { insert: true }, 'feature rows');
+  const spineGroup = dictionary.encode(spine, keys, { insert: false }, 'spine');
+  const spineTime = readMicrosColumn(spine, options.spineTime);
+  const eventTime = readMicrosColumn(rows, options.eventTime);
+  if (eventTime.valid) {
+    const row = eventTime.valid.indexOf(0);
+    throw new InvalidInputError(`feature row ${row} has a null '${options.eventTime}'; every feature row needs an event time`);
+  }
+  const createdTime = options.createdTime ? readMicrosColumn(rows, options.createdTime) : null;
+  const knownAt = options.asKnownAt === undefined ? null : toEpochMicros(options.asKnownAt);
+  const ttlMicros = options.ttl === undefined ? null : BigInt(options.ttl) * 1000n;
+
+  const columns = [spineTime, eventTime, createdTime ?? { micros: new BigInt64Array(0), valid: null }];
+  const order = toOrderKeys(columns, knownAt === null ? [] : [knownAt], ttlMicros === null ? [] : [{ column: 0, minus: ttlMicros }]);
+  const [t, event, created] = order.columns as [Float64Array, Float64Array, Float64Array];
+  const lowerBound = ttlMicros === null ? null : order.shifted[0]!;
+  const k = knownAt === null ? null : order.scalars[0]!;
+
+  // Rows the caller may not see (created after asKnownAt, or never known) leave the candidate set.
+  if (k !== null) {
+    for (let j = 0; j < rowGroup.length; j++) if (!createdTime || !(created[j]! <= k)) rowGroup[j] = NO_KEY;
+  }
+  const { start, order: sorted, event: sortedEvent } = groupAndSort(rowGroup, dictionary.count, event, createdTime ? created : null);
+  const tombstone = options.tombstone ? readTombstones(rows, options.tombstone) : null;
+
+  const n = spine.numRows;
+  const take = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const g = spineGroup[i]!;
+    const ti = t[i]!;
+    if (g < 0 || ti !== ti) continue;
+    // Last position in the key's segment with event <= t: binary search.
+    let lo = start[g]!;
+    let hi = start[g + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sortedEvent[mid]! <= ti) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === start[g]!) continue;
+    const p = lo - 1;
+    if (lowerBound !== null && sortedEvent[p]! < lowerBound[i]!) continue;
+    const row = sorted[p]!;
+    if (tombstone && tombstone[row]) continue;
+    take[i] = row;
+  }
+  return take;
+}
+
+/**
+ * Orders row indices by key, then event time, then created time (null
+ * lowest), then input position. A counting sort by key scatters indices and
+ * times into contiguous per-key segments (stable, so input order is kept
+ * among equal times); each segment not already in order is then sorted by a
+ * stable sort on (event, created). Returns segment starts
+ * (`start[g]..start[g+1]`), the row order and the event times in that order.
+ */
+export function groupAndSort(
+  group: Int32Array,
+  groups: number,
+  eventTimes: Float64Array,
+  createdTimes: Float64Array | null,
+): { start: Int32Array; order: Uint32Array; event: Float64Array } {
+  const start = new Int32Array(groups + 1);
+  let kept = 0;
+  for (let j = 0; j < group.length; j++) {
+    const g = group[j]!;
+    if (g >= 0) {
+      start[g + 1]!++;
+      kept++;
+    }
+  }
+  let longest = 0;
+  for (let g = 0; g < groups; g++) {
+    longest = Math.max(longest, start[g + 1]!);
+    start[g + 1]! += start[g]!;
+  }
+  const cursor = start.slice(0, groups);
+  const order = new Uint32Array(kept);
+  const event = new Float64Array(kept);
+  // Null created times (NaN) become -Infinity: they sort lowest.
+  const created = new Float64Array(createdTimes ? kept : 0);
+  for (let j = 0; j < group.length; j++) {
+    const g = group[j]!;
+    if (g < 0) continue;
+    const p = cursor[g]!++;
+    order[p] = j;
+    event[p] = eventTimes[j]!;
+    if (createdTimes) {
+      const c = createdTimes[j]!;
+      created[p] = c === c ? c : -Infinity;
+    }
+  }
+  const sorter = new SegmentSorter(longest, createdTimes !== null);
+  for (let g = 0; g < groups; g++) sorter.sort(order, event, created, start[g]!, start[g + 1]!);
+  return { start, order, event };
+}
+
+/** Stable sort of one segment of (event, created, row) triples; scratch reused across segments. */
+class SegmentSorter {
+  private readonly rank: Uint32Array;
+  private readonly tmp: Uint32Array;
+  private readonly o: Uint32Array;
+  private readonly e: Float64Array;
+  private readonly c: Float64Array;
+
+  constructor(longest: number, private readonly withCreated: boolean) {
+    this.rank = new Uint32Array(longest);
+    this.tmp = new Uint32Array(longest);
+    this.o = new Uint32Array(longest);
+    this.e = new Float64Array(longest);
+    this.c = new Float64Array(withCreated ? longest : 0);
+  }
+
+  sort(order: Uint32Array, event: Float64Array, created: Float64Array, s: number, end: number): void {
+    const c = this.withCreated;
+    let inOrder = true;
+    for (let p = s + 1; p < end; p++) {
+      if (event[p]! < event[p - 1]! || (c && event[p] === event[p - 1] && created[p]! < created[p - 1]!)) {
+        inOrder = false;
+        break;
+      }
+    }
+    if (inOrder) return;
+    const len = end - s;
+    // Sort local positions 0..len-1 (merge sort, stable), then permute the three arrays.
+    let src = this.rank;
+    let dst = this.tmp;
+    for (let i = 0; i < len; i++) src[i] = i;
+    for (let width = 1; width < len; width *= 2) {
+      for (let lo = 0; lo < len; lo += 2 * width) {
+        const mid = Math.min(lo + width, len);
+        const hi = Math.min(lo + 2 * width, len);
+        let a = lo;
+        let b = mid;
+        let k = lo;
+        while (a < mid && b < hi) {
+          const x = src[a]!;
+          const y = src[b]!;
+          const ex = event[s + x]!;
+          const ey = event[s + y]!;
+          // Take from the right only if strictly before: keeps the sort stable.
+          if (ey < ex || (c && ey === ex && created[s + y]! < created[s + x]!)) {
+            dst[k++] = y;
+            b++;
+          } else {
+            dst[k++] = x;
+            a++;
+          }
+        }
+        while (a < mid) dst[k++] = src[a++]!;
+        while (b < hi) dst[k++] = src[b++]!;
+      }
+      const swap = src;
+      src = dst;
+      dst = swap;
+    }
+    for (let i = 0; i < len; i++) {
+      const from = s + src[i]!;
+      this.o[i] = order[from]!;
+      this.e[i] = event[from]!;
+      if (c) this.c[i] = created[from]!;
+    }
+    order.set(this.o.subarray(0, len), s);
+    event.set(this.e.subarray(0, len), s);
+    if (c) created.set(this.c.subarray(0, len), s);
+  }
+}
+
+function readTombstones(rows: Table, name: string): Uint8Array {
+  const column = rows.getChild(name);
+  if (!column) throw new InvalidInputError(`tombstone column '${name}' not found in the feature rows`);
+  if (!DataType.isBool(column.type)) {
+    throw new InvalidInputError(`tombstone column '${name}' must be Bool, got ${String(column.type)}`);
+  }
+  const out = new Uint8Array(column.length);
+  let pos = 0;
+  for (const data of column.data) {
+    const bits = data.values as Uint8Array;
+    for (let i = 0; i < data.length; i++) {
+      const bit = data.offset + i;
+      out[pos + i] = data.getValid(i) && bits[bit >> 3]! & (1 << (bit & 7)) ? 1 : 0;
+    }
+    pos += data.length;
+  }
+  return out;
+}
+
+interface ColumnPlan {
+  readonly features: string[];
+  readonly prefix: string;
+}
+
+function planColumns(spine: Table, rows: Table, options: PointInTimeJoinOptions): ColumnPlan {
+  const reserved = new Set([...options.keys, options.eventTime, options.createdTime, options.tombstone].filter(Boolean));
+  const available = rows.schema.fields.map((f) => f.name);
+  const features = options.features ? [...options.features] : available.filter((name) => !reserved.has(name));
+  for (const name of features) {
+    if (!available.includes(name)) {
+      throw new InvalidInputError(`feature column '${name}' not found in the feature rows; they have ${available.join(', ')}`);
+    }
+  }
+  const prefix = options.prefix ?? '';
+  const spineNames = new Set(spine.schema.fields.map((f) => f.name));
+  const outNames = [...features.map((f) => prefix + f), ...(options.eventTimeAs ? [options.eventTimeAs] : [])];
+  const seen = new Set<string>();
+  for (const name of outNames) {
+    if (spineNames.has(name) || seen.has(name)) {
+      throw new InvalidInputError(
+        `output column '${name}' would collide with ${spineNames.has(name) ? 'a spine column' : 'another output column'}; ` +
+          `pass a 'prefix' (e.g. "view__") or pick columns with 'features'`,
+      );
+    }
+    seen.add(name);
+  }
+  return { features, prefix };
+}
+
+function gatherMicros(times: MicrosColumn, take: Int32Array): MicrosColumn {
+  const micros = new BigInt64Array(take.length);
+  const valid = new Uint8Array(take.length);
+  for (let i = 0; i < take.length; i++) {
+    const j = take[i]!;
+    if (j >= 0) {
+      micros[i] = times.micros[j]!;
+      valid[i] = 1;
+    }
+  }
+  return { micros, valid };
+}
+
+/** Appends single-chunk columns to the spine, slicing them along the spine's record batches. */
+export function assemble(spine: Table, fields: readonly Field[], columns: readonly Vector[]): Table {
+  const schema = new Schema([...spine.schema.fields, ...fields], spine.schema.metadata);
+  if (spine.batches.length === 0) {
+    const children = schema.fields.map((f, i) => (i < spine.numCols ? makeData({ type: f.type, length: 0 } as never) : columns[i - spine.numCols]!.data[0]!));
+    return new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 0, nullCount: 0, children }))]);
+  }
+  let offset = 0;
+  const batches = spine.batches.map((batch) => {
+    const children = [
+      ...batch.data.children,
+      ...columns.map((c) => c.data[0]!.slice(offset, batch.numRows)),
+    ];
+    offset += batch.numRows;
+    return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children }));
+  });
+  return new Table(schema, batches);
+}
