@@ -8,3 +8,103 @@ export { toEpochMicros, parseIsoMicros, formatMicros, microsToDate, type TimeInp
 export { toMillis, type DurationInput } from './time/duration.js';
 export { readMicrosColumn, readMicrosVector, microsVector, TIMESTAMP_US_UTC, type MicrosColumn } from './arrow/time-column.js';
 export * from './definitions/aggregation.js';
+export { pointInTimeJoin, chooseRows } from './join/point-in-time-join.js';
+export type { PointInTimeJoinOptions } from './join/options.js';
+export {
+  defineEntity,
+  isEntity,
+  JOIN_KEY_KINDS,
+  type Entity,
+  type AnyEntity,
+  type EntityConfig,
+  type JoinKeys,
+  type KeyDType,
+  type InferEntityKey,
+} from './definitions/entity.js';
+export {
+  mysqlTable,
+  mysqlQuery,
+  parquetSource,
+  csvSource,
+  isSource,
+  type Source,
+  type SourceKind,
+  type SourceBase,
+  type SourceColumns,
+  type SourceOptions,
+  type MysqlSourceOptions,
+  type MysqlTableSource,
+  type MysqlQuerySource,
+  type ParquetSource,
+  type CsvSource,
+} from './definitions/source.js';
+export {
+  defineFeatureView,
+  isFeatureView,
+  type FeatureView,
+  type FeatureViewBase,
+  type AnyFeatureView,
+  type FeatureViewConfig,
+  type RowTransform,
+  type FeatureTransform,
+} from './definitions/feature-view.js';
+export { isFeatureRef, parseQualifiedName, type FeatureRef, type AnyFeatureRef, type RefTarget } from './definitions/feature-ref.js';
+export {
+  defineFeatureService,
+  isFeatureService,
+  type FeatureService,
+  type AnyFeatureService,
+  type FeatureServiceConfig,
+  type ServiceItem,
+} from './definitions/feature-service.js';
+export { RESERVED_COLUMNS } from './definitions/names.js';
+export type {
+  FeatureSpec,
+  FeatureSpecs,
+  SpecValue,
+  Flatten,
+  JoinKeysOf,
+  InferFeatureRow,
+  InferFeatureValue,
+  InferRefValue,
+  InferKeyRow,
+  InferFeatureValues,
+} from './definitions/infer.js';
+export { joinViews, QUALIFIER, type ViewRows, type JoinViewsOptions } from './join/join-views.js';
+export { Registry, createRegistry, type RegistryDefinition } from './registry/registry.js';
+export { diffRegistries, type RegistryDiff, type ChangedView } from './registry/diff.js';
+export { hashFeatureView } from './registry/view-hash.js';
+export { canonicalJson } from './registry/canonical-json.js';
+export type { FeatureReference, ResolvedFeature } from './registry/resolve.js';
+export {
+  REGISTRY_FORMAT,
+  REGISTRY_VERSION,
+  type RegistryDocument,
+  type EntityJson,
+  type SourceJson,
+  type FeatureViewJson,
+  type FeatureServiceJson,
+  type FeatureJson,
+  type PredicateJson,
+  type ScalarJson,
+  type ColumnJson,
+  type DTypeJson,
+} from './registry/document.js';
+export { evaluateWindows, type EvaluateWindowsOptions } from './window/evaluate-windows.js';
+export { gather } from './arrow/gather.js';
+export type { ObjectStore, ObjectInfo, IoOptions, CommitCoordinator } from './interfaces/object-store.js';
+export { COMMIT_FORMAT, type Commit, type CommitOperation, type CommitInterval, type DataFileEntry, type RetentionMark, type WriterInfo } from './interfaces/offline-commit.js';
+export type { OfflineStore, OfflineSnapshot, OfflineWriter, SnapshotOptions, ScanOptions, WriteOptions, CommitMetadata, CommitRequest, WrittenFile, TimeInterval, CompactOptions, RetentionPolicy, VacuumOptions, VacuumResult } from './interfaces/offline-store.js';
+export {
+  isQueryRelation,
+  describeRelation,
+  type Relation,
+  type TableRelation,
+  type QueryRelation,
+  type SourceColumn,
+  type ExtractOptions,
+  type IncrementalOptions,
+  type SourceSession,
+  type SourceConnector,
+  type SourceSnapshotOptions,
+} from './interfaces/source.js';

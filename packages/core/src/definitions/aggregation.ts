@@ -71,7 +71,11 @@ export function count(a: string | WindowOptions, b?: WindowOptions): Aggregation
 }
 
 /** Sum of a column over the window (nulls skipped; null when nothing to sum). Output `float64` unless `type` says otherwise. */
-export function sum<T = number>(column: string, options: WindowOptions & { readonly type?: DType<T> }): Aggregation<T> {
+export function sum<T>(column: string, options: WindowOptions & { readonly type: DType<T> }): Aggregation<T>;
+export function sum(column: string, options: WindowOptions): Aggregation<number>;
+// Overloads rather than `<T = number>`: inside defineFeatureView's `features`
+// the contextual type would otherwise infer T as unknown, not the default.
+export function sum<T>(column: string, options: WindowOptions & { readonly type?: DType<T> }): Aggregation<T> {
   return make('sum', column, options, (options.type ?? float64()) as DType<T>);
 }
 

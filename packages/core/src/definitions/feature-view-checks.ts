@@ -1,0 +1,106 @@
+import type { DType } from '../dtypes.js';
+import { DefinitionError, nearest } from '../errors.js';
+import { isEntity, type AnyEntity, type JoinKeys } from './entity.js';
+import { normalizeFeatureSpec } from './feature-spec.js';
+import type { FeatureSpec, FeatureSpecs } from './infer.js';
+import { assertColumn, assertDescription, assertName, RESERVED_COLUMNS } from './names.js';
+import type { Source } from './source.js';
+
+/** Checks the entity list and merges its join keys; a key shared by two entities must agree on dtype. */
+export function validateEntities(input: unknown, what: string): { entities: readonly AnyEntity[]; joinKeys: JoinKeys } {
+  if (!Array.isArray(input) || input.length === 0) {
+    throw new DefinitionError(`${what} needs entities, a non-empty list such as [account]`);
+  }
+  const seen = new Set<string>();
+  const joinKeys: Record<string, DType> = {};
+  for (const entity of input as unknown[]) {
+    if (!isEntity(entity)) throw new DefinitionError(`${what}: every entity must come from defineEntity()`);
+    if (seen.has(entity.name)) throw new DefinitionError(`${what} lists entity '${entity.name}' twice; list it once`);
+    seen.add(entity.name);
+    for (const [key, dtype] of Object.entries(entity.joinKeys)) {
+      const earlier = joinKeys[key];
+      if (earlier && earlier.kind !== dtype.kind) {
+        throw new DefinitionError(
+          `${what}: join key '${key}' is ${earlier.kind} in one entity and ${dtype.kind} in '${entity.name}'; give them one dtype or rename one`,
+        );
+      }
+      joinKeys[key] = dtype;
+    }
+  }
+  return { entities: [...(input as AnyEntity[])], joinKeys: joinKeys as JoinKeys };
+}
+
+/** Checks feature names and specs; returns the canonical specs in declaration order. */
+export function validateFeatures(
+  input: unknown,
+  joinKeys: JoinKeys,
+  timeColumns: readonly (string | null)[],
+  what: string,
+): FeatureSpecs {
+  if (typeof input !== 'object' || input === null || Array.isArray(input) || Object.keys(input).length === 0) {
+    throw new DefinitionError(`${what} needs features, a non-empty record such as { amount: float64(), invoices_90d: count({ window: '90d' }) }`);
+  }
+  const features: Record<string, FeatureSpec> = {};
+  for (const [feature, spec] of Object.entries(input)) {
+    assertName(feature, `${what}: feature name`);
+    if (Object.hasOwn(joinKeys, feature)) {
+      throw new DefinitionError(`${what}: feature '${feature}' has the name of a join key; rename the feature`);
+    }
+    if (timeColumns.includes(feature) || RESERVED_COLUMNS.includes(feature)) {
+      throw new DefinitionError(
+        `${what}: feature '${feature}' has the name of a time column (${[...RESERVED_COLUMNS, ...timeColumns.filter(Boolean)].join(', ')}); rename the feature`,
+      );
+    }
+    features[feature] = normalizeFeatureSpec(spec, `${what}: feature '${feature}'`);
+  }
+  return features;
+}
+
+/** Checks the time columns and the descriptive options; returns the latter with defaults applied. */
+export function validateOptions(
+  config: { readonly description?: unknown; readonly tags?: unknown; readonly online?: unknown },
+  eventTime: unknown,
+  createdTime: unknown,
+  joinKeys: JoinKeys,
+  what: string,
+): { description: string | undefined; tags: Readonly<Record<string, string>>; online: boolean } {
+  assertColumn(eventTime, `${what}: eventTime`);
+  if (createdTime !== null) {
+    assertColumn(createdTime, `${what}: createdTime`);
+    if (createdTime === eventTime) {
+      throw new DefinitionError(`${what}: createdTime must differ from eventTime; pass createdTime: null if there is none`);
+    }
+  }
+  for (const column of [eventTime, createdTime]) {
+    if (typeof column === 'string' && Object.hasOwn(joinKeys, column)) {
+      throw new DefinitionError(`${what}: time column '${column}' is also a join key; a key cannot be a time`);
+    }
+  }
+  assertDescription(config.description, what);
+  const tags = config.tags ?? {};
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags) || Object.values(tags).some((v) => typeof v !== 'string')) {
+    throw new DefinitionError(`${what}: tags must be a record of string to string, e.g. { team: 'finance' }`);
+  }
+  const online = config.online ?? true;
+  if (typeof online !== 'boolean') throw new DefinitionError(`${what}: online must be true or false`);
+  return { description: config.description, tags: { ...(tags as Record<string, string>) }, online };
+}
+
+/**
+ * When the source declares its columns and no transform reshapes the row,
+ * every column the view reads must be declared: a typo fails here, not in
+ * the middle of a backfill.
+ */
+export function validateSourceColumns(source: Source, read: readonly string[], what: string): void {
+  if (source.columns === null) return;
+  const known = Object.keys(source.columns);
+  for (const column of read) {
+    if (Object.hasOwn(source.columns, column)) continue;
+    const suggestion = nearest(column, known);
+    throw new DefinitionError(
+      `${what} reads column '${column}', which source '${source.name}' does not declare` +
+        (suggestion ? `; did you mean '${suggestion}'?` : `; declared: ${known.join(', ')}`) +
+        ` (add a transform if the view computes it)`,
+    );
+  }
+}

@@ -1,0 +1,100 @@
+import type { AggregationFunction, PredicateOp } from '../definitions/aggregation.js';
+import type { SourceKind } from '../definitions/source.js';
+
+/** Identifies a registry document among other JSON files. */
+export const REGISTRY_FORMAT = 'asof.registry';
+
+/** The document version this code writes; it reads this version only. */
+export const REGISTRY_VERSION = 1;
+
+/** A dtype as JSON (`dtypeToJson`), e.g. `{ "kind": "decimal", "precision": 12, "scale": 2 }`. */
+export type DTypeJson = Readonly<Record<string, unknown>> & { readonly kind: string };
+
+/**
+ * A filter literal as JSON. JSON has no bigint and no NaN/Infinity, so those
+ * are tagged objects rather than numbers that would silently lose digits.
+ */
+export type ScalarJson = string | number | boolean | null | { readonly $bigint: string } | { readonly $number: 'NaN' | 'Infinity' | '-Infinity' };
+
+/** A named column with its dtype; a list keeps order explicit for any JSON reader. */
+export interface ColumnJson {
+  readonly name: string;
+  readonly dtype: DTypeJson;
+}
+
+/** An entity as JSON. */
+export interface EntityJson {
+  readonly name: string;
+  readonly joinKeys: readonly ColumnJson[];
+  readonly description: string | null;
+}
+
+/** A source as JSON; which optional fields are present depends on `kind`. */
+export interface SourceJson {
+  readonly kind: SourceKind;
+  readonly name: string;
+  readonly timestampField: string;
+  readonly createdTimestampField: string | null;
+  readonly columns: readonly ColumnJson[] | null;
+  readonly description: string | null;
+  readonly table?: string;
+  readonly sql?: string;
+  readonly path?: string;
+  readonly delimiter?: string;
+  readonly updatedAtField?: string | null;
+}
+
+/** A filter predicate as JSON. */
+export interface PredicateJson {
+  readonly column: string;
+  readonly op: PredicateOp;
+  readonly value?: ScalarJson | readonly ScalarJson[];
+}
+
+/** A feature as JSON: a plain column or an aggregation spec. */
+export type FeatureJson =
+  | { readonly name: string; readonly kind: 'column'; readonly dtype: DTypeJson }
+  | {
+      readonly name: string;
+      readonly kind: 'aggregation';
+      readonly fn: AggregationFunction;
+      readonly column: string | null;
+      readonly windowMs: number;
+      readonly where: readonly PredicateJson[];
+      readonly dtype: DTypeJson;
+    };
+
+/** A feature view as JSON; entities and source are referenced by name. */
+export interface FeatureViewJson {
+  readonly name: string;
+  readonly entities: readonly string[];
+  readonly source: string;
+  readonly features: readonly FeatureJson[];
+  readonly ttlMs: number | null;
+  readonly eventTime: string;
+  readonly createdTime: string | null;
+  /** Only the source text: code cannot be stored, so a loaded view's transform cannot run. */
+  readonly transform: { readonly source: string } | null;
+  readonly description: string | null;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly online: boolean;
+  /** Content hash (see `hashFeatureView`); checked on load, omit it to accept a hand edit. */
+  readonly hash?: string;
+}
+
+/** A feature service as JSON: items as `view:feature` or `view:*` for a whole view. */
+export interface FeatureServiceJson {
+  readonly name: string;
+  readonly features: readonly string[];
+  readonly description: string | null;
+}
+
+/** Everything a registry holds, as plain JSON, each list sorted by name. */
+export interface RegistryDocument {
+  readonly format: typeof REGISTRY_FORMAT;
+  readonly version: typeof REGISTRY_VERSION;
+  readonly entities: readonly EntityJson[];
+  readonly sources: readonly SourceJson[];
+  readonly featureViews: readonly FeatureViewJson[];
+  readonly featureServices: readonly FeatureServiceJson[];
+}
