@@ -14,6 +14,7 @@ export function gather(vector: Vector, take: Int32Array): Vector {
   if (DataType.isBool(type)) return gatherBool(vector, take);
   if (data && (DataType.isUtf8(type) || DataType.isBinary(type))) return gatherVariable(data, take);
   if (DataType.isDictionary(type) && sharesDictionary(vector)) return gatherDictionary(vector, take);
+  if (DataType.isList(type)) return gatherList(vector, take);
   return gatherGeneric(vector, take);
 }
 
@@ -152,6 +153,46 @@ function gatherDictionary(vector: Vector, take: Int32Array): Vector {
       nullBitmap: gathered.nullBitmap,
       data: gathered.values,
       dictionary: vector.data[0]!.dictionary,
+    } as never),
+  );
+}
+
+/** Lists: gather the offsets, then the child values they cover (recursively, so any item type works). */
+function gatherList(vector: Vector, take: Int32Array): Vector {
+  const chunks = vector.data;
+  const locate = chunkLocator(chunks);
+  // Child index base of each chunk once its children are viewed as one vector.
+  const base = new Float64Array(chunks.length);
+  for (let c = 1; c < chunks.length; c++) base[c] = base[c - 1]! + chunks[c - 1]!.children[0]!.length;
+  const n = take.length;
+  const offsets = new Int32Array(n + 1);
+  const valid = new Uint8Array(n);
+  const childTake: number[] = [];
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const j = take[i]!;
+    if (j >= 0) {
+      const c = locate(j);
+      const d = chunks[c.chunk]!;
+      const local = j - c.start;
+      if (d.nullCount === 0 || d.getValid(local)) {
+        valid[i] = 1;
+        const from = d.valueOffsets[local]!;
+        const to = d.valueOffsets[local + 1]!;
+        for (let k = from; k < to; k++) childTake.push(base[c.chunk]! + k);
+      } else nulls++;
+    } else nulls++;
+    offsets[i + 1] = childTake.length;
+  }
+  const child = gather(makeVector(chunks.map((d) => d.children[0]!)), Int32Array.from(childTake));
+  return makeVector(
+    makeData({
+      type: chunks[0]!.type,
+      length: n,
+      nullCount: nulls,
+      nullBitmap: nulls > 0 ? packBits(valid) : undefined,
+      valueOffsets: offsets,
+      child: child.data[0]!,
     } as never),
   );
 }

@@ -133,6 +133,7 @@ function encodeInts(dict: IntDict, data: Data, out: Int32Array, pos: number, ins
   const hasNulls = data.nullCount > 0;
   const wide = values instanceof BigInt64Array || values instanceof BigUint64Array;
   const halves = wide ? new Int32Array(values.buffer, values.byteOffset, len * 2) : null;
+  const unsigned64 = values instanceof BigUint64Array;
   const unsigned = values instanceof Uint32Array || values instanceof Uint16Array || values instanceof Uint8Array;
   for (let i = 0; i < len; i++) {
     if (hasNulls && !data.getValid(i)) {
@@ -141,15 +142,18 @@ function encodeInts(dict: IntDict, data: Data, out: Int32Array, pos: number, ins
     }
     let lo: number;
     let hi: number;
+    let tag = 0;
     if (halves) {
       lo = halves[2 * i]!;
       hi = halves[2 * i + 1]!;
+      // A Uint64 at or above 2^63 has the bits of a negative Int64 but equals no Int64.
+      if (unsigned64 && hi < 0) tag = 1;
     } else {
       const v = (values as ArrayLike<number>)[i]!;
       lo = v | 0;
       hi = unsigned ? 0 : v < 0 ? -1 : 0;
     }
-    out[pos + i] = insert ? dict.getOrInsert(lo, hi) : dict.get(lo, hi);
+    out[pos + i] = insert ? dict.getOrInsert(lo, hi, tag) : dict.get(lo, hi, tag);
   }
 }
 
@@ -187,53 +191,60 @@ function encodeStrings(dict: Map<string, number>, data: Data, out: Int32Array, p
   }
 }
 
-/** Open-addressing hash of 64-bit integers given as (lo, hi) 32-bit halves. */
+/**
+ * Open-addressing hash of 64-bit integers given as (lo, hi) 32-bit halves,
+ * plus a tag bit that tells unsigned values >= 2^63 from negative ones.
+ */
 class IntDict {
   size = 0;
   private mask = 1023;
   private lo = new Int32Array(1024);
   private hi = new Int32Array(1024);
+  private tags = new Uint8Array(1024);
   private ids = new Int32Array(1024).fill(-1);
 
-  get(lo: number, hi: number): number {
-    let slot = hash(lo, hi) & this.mask;
+  get(lo: number, hi: number, tag: number): number {
+    let slot = hash(lo, hi ^ tag) & this.mask;
     for (;;) {
       const id = this.ids[slot]!;
       if (id < 0) return NO_KEY;
-      if (this.lo[slot] === lo && this.hi[slot] === hi) return id;
+      if (this.lo[slot] === lo && this.hi[slot] === hi && this.tags[slot] === tag) return id;
       slot = (slot + 1) & this.mask;
     }
   }
 
-  getOrInsert(lo: number, hi: number): number {
-    let slot = hash(lo, hi) & this.mask;
+  getOrInsert(lo: number, hi: number, tag: number): number {
+    let slot = hash(lo, hi ^ tag) & this.mask;
     for (;;) {
       const id = this.ids[slot]!;
       if (id < 0) break;
-      if (this.lo[slot] === lo && this.hi[slot] === hi) return id;
+      if (this.lo[slot] === lo && this.hi[slot] === hi && this.tags[slot] === tag) return id;
       slot = (slot + 1) & this.mask;
     }
     const id = this.size++;
     this.lo[slot] = lo;
     this.hi[slot] = hi;
+    this.tags[slot] = tag;
     this.ids[slot] = id;
     if (this.size * 2 > this.mask) this.grow();
     return id;
   }
 
   private grow(): void {
-    const { lo, hi, ids } = this;
+    const { lo, hi, tags, ids } = this;
     const capacity = (this.mask + 1) * 2;
     this.mask = capacity - 1;
     this.lo = new Int32Array(capacity);
     this.hi = new Int32Array(capacity);
+    this.tags = new Uint8Array(capacity);
     this.ids = new Int32Array(capacity).fill(-1);
     for (let s = 0; s < ids.length; s++) {
       if (ids[s]! < 0) continue;
-      let slot = hash(lo[s]!, hi[s]!) & this.mask;
+      let slot = hash(lo[s]!, hi[s]! ^ tags[s]!) & this.mask;
       while (this.ids[slot]! >= 0) slot = (slot + 1) & this.mask;
       this.lo[slot] = lo[s]!;
       this.hi[slot] = hi[s]!;
+      this.tags[slot] = tags[s]!;
       this.ids[slot] = ids[s]!;
     }
   }

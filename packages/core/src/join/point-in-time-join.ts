@@ -20,6 +20,7 @@ import { toOrderKeys } from './time-order.js';
  * (k rows per key), memory O(n + m); no per-row objects.
  */
 export function pointInTimeJoin(spine: Table, rows: Table, options: PointInTimeJoinOptions): Table {
+  validateOptions(options);
   const plan = planColumns(spine, rows, options);
   const take = chooseRows(spine, rows, options);
   const gathered: Vector[] = plan.features.map((name) => gather(rows.getChild(name)!, take));
@@ -38,11 +39,8 @@ export function pointInTimeJoin(spine: Table, rows: Table, options: PointInTimeJ
  * for callers that gather columns themselves (several views, online checks).
  */
 export function chooseRows(spine: Table, rows: Table, options: PointInTimeJoinOptions): Int32Array {
+  validateOptions(options);
   const { keys } = options;
-  if (keys.length === 0) throw new InvalidInputError('pointInTimeJoin needs at least one join key');
-  if (options.ttl !== undefined && (!Number.isSafeInteger(options.ttl) || options.ttl < 0)) {
-    throw new InvalidInputError(`ttl must be a whole number of milliseconds >= 0, got ${options.ttl}`);
-  }
   const dictionary = new KeyDictionary();
   const rowGroup = dictionary.encode(rows, keys, { insert: true }, 'feature rows');
   const spineGroup = dictionary.encode(spine, keys, { insert: false }, 'spine');
@@ -91,6 +89,16 @@ export function chooseRows(spine: Table, rows: Table, options: PointInTimeJoinOp
     take[i] = row;
   }
   return take;
+}
+
+function validateOptions(options: PointInTimeJoinOptions): void {
+  if (options.keys.length === 0) throw new InvalidInputError('pointInTimeJoin needs at least one join key');
+  if (options.ttl !== undefined && (!Number.isSafeInteger(options.ttl) || options.ttl < 0)) {
+    throw new InvalidInputError(`ttl must be a whole number of milliseconds >= 0, got ${options.ttl}`);
+  }
+  if (options.asKnownAt !== undefined && !options.createdTime) {
+    throw new InvalidInputError('asKnownAt needs createdTime: the rows column that says when each row became known');
+  }
 }
 
 /**

@@ -1,0 +1,64 @@
+import { DataType, type Table } from 'apache-arrow';
+import { formatMicros } from '../time/timestamp.js';
+import { readMicrosVector } from './time-column.js';
+
+/** Options of {@link formatTable}. */
+export interface FormatTableOptions {
+  /** Rows shown; the rest are summarised in a footer line. Default 20. */
+  readonly maxRows?: number;
+  /** Longest cell, in characters, before it is cut with `…`. Default 40. */
+  readonly maxWidth?: number;
+}
+
+/**
+ * Renders an Arrow table as an aligned text table for terminals and
+ * notebooks: timestamps as ISO-8601 UTC, int64 without precision loss,
+ * lists as `[a, b]`, nulls as `null`. Numbers are right-aligned.
+ */
+export function formatTable(table: Table, options: FormatTableOptions = {}): string {
+  const maxRows = options.maxRows ?? 20;
+  const maxWidth = options.maxWidth ?? 40;
+  const shown = Math.min(table.numRows, maxRows);
+  const fields = table.schema.fields;
+  const columns = fields.map((field) => {
+    const vector = table.getChild(field.name)!.slice(0, shown);
+    const type = field.type as DataType;
+    let cells: string[];
+    if (DataType.isTimestamp(type) && type.timezone) {
+      const { micros, valid } = readMicrosVector(vector, field.name);
+      cells = Array.from(micros, (us, i) => (valid && !valid[i] ? 'null' : formatMicros(us).replace('.000000Z', 'Z')));
+    } else {
+      cells = Array.from({ length: shown }, (_, i) => formatCell(vector.get(i)));
+    }
+    const numeric = DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type);
+    return { name: field.name, cells: cells.map((c) => clip(c, maxWidth)), numeric };
+  });
+  const widths = columns.map((c) => Math.max(c.name.length, ...c.cells.map((s) => s.length)));
+  const line = (cells: string[], numeric: boolean[]) =>
+    cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' │ ').trimEnd();
+  const numeric = columns.map((c) => c.numeric);
+  const out = [line(columns.map((c) => c.name), numeric.map(() => false)), widths.map((w) => '─'.repeat(w)).join('─┼─')];
+  for (let r = 0; r < shown; r++) out.push(line(columns.map((c) => c.cells[r]!), numeric));
+  const more = table.numRows - shown;
+  out.push(`(${table.numRows} row${table.numRows === 1 ? '' : 's'}${more > 0 ? `, ${more} not shown` : ''})`);
+  return out.join('\n');
+}
+
+function formatCell(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint32Array) return String(value);
+  if (typeof (value as { toArray?: unknown }).toArray === 'function') {
+    return `[${Array.from((value as { toArray(): ArrayLike<unknown> }).toArray(), formatCell).join(', ')}]`;
+  }
+  if (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    return `[${Array.from(value as Iterable<unknown>, formatCell).join(', ')}]`;
+  }
+  return JSON.stringify(value);
+}
+
+function clip(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
