@@ -10,6 +10,7 @@ export default defineConfig({
       '@asof/core': src('core'),
       '@asof/materializer': src('materializer'),
       '@asof/sdk': src('sdk'),
+      '@asof/stores': src('stores'),
     },
   },
   test: {

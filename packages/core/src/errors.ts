@@ -13,6 +13,7 @@ export type AsofErrorCode =
   | 'SCHEMA_MISMATCH'
   | 'SOURCE_QUERY'
   | 'STORE_WRITE'
+  | 'STORE_READ'
   | 'COMMIT_CONFLICT'
   | 'RETENTION'
   | 'CONFIG';
@@ -81,6 +82,82 @@ export class SchemaMismatchError extends AsofError {
   constructor(column: string, message: string) {
     super('SCHEMA_MISMATCH', message);
     this.column = column;
+  }
+}
+
+/**
+ * A commit lost an optimistic-concurrency race it cannot retry: another
+ * writer committed a change that overlaps this one (e.g. both replaced the
+ * same interval). Nothing this writer wrote became visible.
+ */
+export class CommitConflictError extends AsofError {
+  /** The feature view (table) whose log was contended. */
+  readonly view: string;
+  /** The versions committed concurrently that conflict with this commit. */
+  readonly conflictingVersions: readonly number[];
+
+  constructor(view: string, conflictingVersions: readonly number[], reason: string) {
+    super(
+      'COMMIT_CONFLICT',
+      conflictingVersions.length > 0
+        ? `commit to '${view}' conflicts with concurrent version(s) ${conflictingVersions.join(', ')}: ${reason}`
+        : `commit to '${view}' failed: ${reason}`,
+    );
+    this.view = view;
+    this.conflictingVersions = Object.freeze([...conflictingVersions]);
+  }
+}
+
+/**
+ * The data asked for is older than what the retention policy keeps (or was
+ * coarsened, or its files were vacuumed): answering would be silently wrong.
+ */
+export class RetentionError extends AsofError {
+  readonly view: string;
+
+  constructor(view: string, message: string) {
+    super('RETENTION', message);
+    this.view = view;
+  }
+}
+
+/**
+ * A store could not be read as its log promises (a committed file is
+ * missing, a log entry is malformed): the store is damaged, not the input.
+ */
+export class StoreReadError extends AsofError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_READ', message, options);
+  }
+}
+
+/** A store write failed; `written` lists what was written (invisible until committed). */
+export class StoreWriteError extends AsofError {
+  readonly written: readonly string[];
+
+  constructor(message: string, written: readonly string[] = [], options?: { cause?: unknown }) {
+    super('STORE_WRITE', message, options);
+    this.written = Object.freeze([...written]);
+  }
+}
+
+/**
+ * A statement against a source failed, or the source could not be reached.
+ * Carries the SQL text and its bound parameters (drizzle's
+ * `DrizzleQueryError`) so a failed run can be reproduced; `cause` is the
+ * driver's error. The message names the statement but not the parameter
+ * values, which may be sensitive.
+ */
+export class SourceQueryError extends AsofError {
+  /** The statement as sent, with `?` placeholders. */
+  readonly sql: string;
+  /** The values bound to the placeholders, in order. */
+  readonly params: readonly unknown[];
+
+  constructor(message: string, sql: string, params: readonly unknown[] = [], options?: { cause?: unknown }) {
+    super('SOURCE_QUERY', message, options);
+    this.sql = sql;
+    this.params = Object.freeze([...params]);
   }
 }
 

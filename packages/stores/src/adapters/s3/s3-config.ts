@@ -1,0 +1,48 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { InvalidInputError } from '@asof/core';
+
+/** Connection settings for S3 or an S3-compatible server. */
+export interface S3ConnectionOptions {
+  /** Custom endpoint (MinIO, fauxqs, LocalStack); omit for AWS. Implies path-style unless `forcePathStyle` is false. */
+  readonly endpoint?: string;
+  /** Default: `AWS_REGION`, else `us-east-1`. */
+  readonly region?: string;
+  /** Default: the SDK's credential chain (env, profile, instance role). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  readonly forcePathStyle?: boolean;
+  /** Use an existing client instead (the options above are then ignored). */
+  readonly client?: S3Client;
+}
+
+/** Options of {@link S3ObjectStore}. */
+export interface S3ObjectStoreOptions extends S3ConnectionOptions {
+  readonly bucket: string;
+  /** Key prefix inside the bucket, without leading or trailing `/` (default: the bucket root). */
+  readonly prefix?: string;
+  /**
+   * Multipart part size in bytes (default 16 MiB; S3 needs at least 5 MiB).
+   * Bodies larger than one part are uploaded in parts. Some S3-compatible
+   * servers cap a request body (fauxqs: 11 MiB): use a smaller part size there.
+   */
+  readonly partBytes?: number;
+  /** Parts uploaded at once (default 4). */
+  readonly partConcurrency?: number;
+}
+
+/** `s3://bucket/some/prefix` → `{ bucket, prefix }`. */
+export function parseS3Url(url: string): { bucket: string; prefix: string } {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!m || !m[1]) throw new InvalidInputError(`invalid S3 URL ${JSON.stringify(url)}: expected s3://bucket[/prefix]`);
+  return { bucket: m[1], prefix: m[2]!.replace(/^\/+|\/+$/g, '') };
+}
+
+/** Builds an S3 client from connection options. */
+export function createS3Client(options: S3ConnectionOptions): S3Client {
+  if (options.client) return options.client;
+  return new S3Client({
+    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
+}

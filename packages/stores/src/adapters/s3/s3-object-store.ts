@@ -1,0 +1,166 @@
+import {
+  CreateBucketCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { InvalidInputError, StoreWriteError, type IoOptions, type ObjectInfo, type ObjectStore } from '@asof/core';
+import { uploadMultipart } from './multipart.js';
+import { createS3Client, type S3ObjectStoreOptions } from './s3-config.js';
+
+const MiB = 1024 * 1024;
+
+/**
+ * An {@link ObjectStore} on S3 or an S3-compatible server. Bodies larger
+ * than one part go up as multipart uploads; `putIfAbsent` sends
+ * `If-None-Match: *` and reads 412/409 as "already there". Many
+ * S3-compatible servers ignore that header: see {@link probePutIfAbsent}.
+ */
+export class S3ObjectStore implements ObjectStore {
+  readonly client: S3Client;
+  readonly bucket: string;
+  /** `''` or `some/prefix/` (with the trailing slash). */
+  readonly prefix: string;
+  readonly partBytes: number;
+  private readonly partConcurrency: number;
+  private readonly endpoint: string | undefined;
+
+  constructor(options: S3ObjectStoreOptions) {
+    if (!options.bucket) throw new InvalidInputError('S3ObjectStore needs a bucket');
+    this.client = createS3Client(options);
+    this.bucket = options.bucket;
+    const prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
+    this.prefix = prefix ? `${prefix}/` : '';
+    this.partBytes = options.partBytes ?? 16 * MiB;
+    if (this.partBytes < 5 * MiB) throw new InvalidInputError(`S3 multipart parts must be at least 5 MiB, got ${this.partBytes} bytes`);
+    this.partConcurrency = Math.max(1, options.partConcurrency ?? 4);
+    this.endpoint = options.endpoint;
+  }
+
+  describe(): string {
+    const where = `s3://${this.bucket}/${this.prefix.replace(/\/$/, '')}`;
+    return this.endpoint ? `${where} (endpoint ${this.endpoint})` : where;
+  }
+
+  /** Creates the bucket if it does not exist (for tests and first-time setup). */
+  async ensureBucket(options?: IoOptions): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: options?.signal });
+    } catch (error) {
+      if (statusOf(error) !== 404 && nameOf(error) !== 'NotFound' && nameOf(error) !== 'NoSuchBucket') throw error;
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }), { abortSignal: options?.signal });
+    }
+  }
+
+  async get(key: string, options?: IoOptions): Promise<Uint8Array | null> {
+    return this.fetch(key, undefined, options);
+  }
+
+  async getRange(key: string, start: number, end: number, options?: IoOptions): Promise<Uint8Array | null> {
+    if (end <= start) return (await this.exists(key, options)) ? new Uint8Array(0) : null;
+    return this.fetch(key, `bytes=${start}-${end - 1}`, options);
+  }
+
+  async put(key: string, bytes: Uint8Array, options?: IoOptions): Promise<void> {
+    const Key = this.keyOf(key);
+    if (bytes.length > this.partBytes) {
+      await uploadMultipart(
+        { client: this.client, bucket: this.bucket, key: Key, partBytes: this.partBytes, concurrency: this.partConcurrency, signal: options?.signal },
+        bytes,
+      );
+      return;
+    }
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: bytes, ContentLength: bytes.length }), {
+      abortSignal: options?.signal,
+    });
+  }
+
+  /** Multipart upload of `bytes` regardless of size; returns the number of parts (for tests and tools). */
+  async putMultipart(key: string, bytes: Uint8Array, options?: IoOptions): Promise<number> {
+    return uploadMultipart(
+      { client: this.client, bucket: this.bucket, key: this.keyOf(key), partBytes: this.partBytes, concurrency: this.partConcurrency, signal: options?.signal },
+      bytes,
+    );
+  }
+
+  async putIfAbsent(key: string, bytes: Uint8Array, options?: IoOptions): Promise<boolean> {
+    if (bytes.length > this.partBytes) {
+      throw new StoreWriteError(`putIfAbsent supports single-request bodies only (${bytes.length} bytes > part size ${this.partBytes})`);
+    }
+    try {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key), Body: bytes, ContentLength: bytes.length, IfNoneMatch: '*' }),
+        { abortSignal: options?.signal },
+      );
+      return true;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412 || status === 409) return false;
+      throw error;
+    }
+  }
+
+  async *list(prefix: string, options?: IoOptions): AsyncIterable<ObjectInfo> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }),
+        { abortSignal: options?.signal },
+      );
+      for (const item of page.Contents ?? []) {
+        if (!item.Key) continue;
+        yield { key: item.Key.slice(this.prefix.length), size: item.Size ?? 0, lastModified: item.LastModified ?? new Date(0) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async delete(keys: readonly string[], options?: IoOptions): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const chunk = keys.slice(i, i + 1000);
+      const out = await this.client.send(
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: chunk.map((k) => ({ Key: this.keyOf(k) })), Quiet: true } }),
+        { abortSignal: options?.signal },
+      );
+      const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
+      if (failed.length > 0) {
+        throw new StoreWriteError(
+          `could not delete ${failed.length} object(s) from ${this.describe()}: ${failed.slice(0, 3).map((e) => `${e.Key}: ${e.Code} ${e.Message ?? ''}`).join('; ')}`,
+        );
+      }
+    }
+  }
+
+  private async fetch(key: string, range: string | undefined, options?: IoOptions): Promise<Uint8Array | null> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key), Range: range }), {
+        abortSignal: options?.signal,
+      });
+      return out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
+    } catch (error) {
+      if (nameOf(error) === 'NoSuchKey' || statusOf(error) === 404) return null;
+      if (range && statusOf(error) === 416) return new Uint8Array(0);
+      throw error;
+    }
+  }
+
+  private async exists(key: string, options?: IoOptions): Promise<boolean> {
+    return (await this.fetch(key, undefined, options)) !== null;
+  }
+
+  private keyOf(key: string): string {
+    if (key === '' || key.startsWith('/')) throw new InvalidInputError(`invalid object key ${JSON.stringify(key)}`);
+    return this.prefix + key;
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+}
+
+function nameOf(error: unknown): string | undefined {
+  return (error as { name?: string } | null)?.name;
+}

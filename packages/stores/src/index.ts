@@ -1,0 +1,15 @@
+/**
+ * @asof/stores: the storage asof runs on. Object stores (a local directory,
+ * S3), a DynamoDB commit coordinator for S3 endpoints without
+ * put-if-absent, and the Parquet offline store built on them (DESIGN §5).
+ * Used by the materializer (writes) and the SDK (reads).
+ */
+export { LocalObjectStore, type LocalObjectStoreOptions } from './adapters/local-fs/local-object-store.js';
+export { S3ObjectStore } from './adapters/s3/s3-object-store.js';
+export { parseS3Url, createS3Client, type S3ConnectionOptions, type S3ObjectStoreOptions } from './adapters/s3/s3-config.js';
+export { probePutIfAbsent, type PutIfAbsentProbe } from './adapters/s3/probe-put-if-absent.js';
+export { DynamoDbCommitCoordinator, type DynamoDbCommitCoordinatorOptions } from './adapters/dynamodb/dynamodb-commit-coordinator.js';
+export { commitCoordinatorFromUrl } from './adapters/dynamodb/commit-coordinator-url.js';
+export { openOfflineStore, type OpenOfflineStoreOptions } from './offline/open.js';
+export { ObjectOfflineStore, type ObjectOfflineStoreConfig } from './offline/object-offline-store.js';
+export { encodeParquet, decodeParquet, parquetLayout, type ParquetWriteOptions, type ParquetReadOptions, type ParquetLayout } from './offline/parquet/parquet-codec.js';

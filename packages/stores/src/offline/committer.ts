@@ -1,0 +1,169 @@
+import {
+  AsofError,
+  COMMIT_FORMAT,
+  CommitConflictError,
+  formatMicros,
+  parseIsoMicros,
+  type Commit,
+  type CommitCoordinator,
+  type CommitOperation,
+  type DataFileEntry,
+  type IoOptions,
+  type ObjectStore,
+  type OfflineSnapshot,
+  type RetentionMark,
+  type WrittenFile,
+} from '@asof/core';
+import { probePutIfAbsent } from '../adapters/s3/probe-put-if-absent.js';
+import { decodeCommit, encodeCommit, writerInfo } from './commit-codec.js';
+import type { CommitLog } from './commit-log.js';
+import { findConflict } from './conflicts.js';
+import { dataKey, logKey, seqOf, stagedKey } from './layout.js';
+
+/** A commit's content before it has a version. */
+export interface CommitPlan {
+  readonly operation: CommitOperation;
+  /** New files; those without `seq` get one from the version. */
+  readonly added: readonly (WrittenFile & { readonly seq?: string })[];
+  readonly removed: readonly string[];
+  readonly interval: { readonly start: bigint; readonly end: bigint } | null;
+  readonly retention?: RetentionMark | null;
+  readonly watermark?: unknown;
+  readonly definitionHash?: string | null;
+  readonly writerName?: string;
+  /** Data paths written for this plan, deleted if it can never commit. */
+  readonly ownFiles: readonly string[];
+}
+
+/** How a commit is made: the publish loop's knobs. */
+export interface PublishOptions extends IoOptions {
+  readonly commitId: string;
+  readonly maxAttempts?: number;
+  /** Plan again (rather than fail) when a winner conflicts: for compaction and retention. */
+  readonly replanOnConflict?: boolean;
+}
+
+/**
+ * Publishes commits with optimistic concurrency: plan against the latest
+ * snapshot, create log entry `latest + 1` with put-if-absent (or claim it
+ * through the coordinator, then write it), and on a lost race move to the
+ * next version unless the winners conflict (see `findConflict`).
+ */
+export class Committer {
+  private verdict: Promise<void> | null = null;
+
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly coordinator: CommitCoordinator | null,
+    private readonly log: CommitLog,
+    /** `trusted`: the object store enforces put-if-absent (local FS); `probe`: check once before the first commit. */
+    private readonly putIfAbsent: 'trusted' | 'probe',
+  ) {}
+
+  /** Throws if commits would be unsafe here; probes the object store once. */
+  assertCanCommit(options?: IoOptions): Promise<void> {
+    if (this.coordinator || this.putIfAbsent === 'trusted') return Promise.resolve();
+    this.verdict ??= probePutIfAbsent(this.objects, options).then(
+      (probe) => {
+        if (probe.enforced) return;
+        throw new AsofError(
+          'CONFIG',
+          `cannot commit to ${this.objects.describe()}: the endpoint does not enforce If-None-Match; ` +
+            `configure a DynamoDB commit coordinator (--commit-coordinator dynamodb://table), or use an endpoint that ` +
+            `enforces conditional writes (AWS S3 does). Without either, two writers could both commit the same version ` +
+            `(probe: ${probe.detail}). Reads still work.`,
+        );
+      },
+      (error: unknown) => {
+        this.verdict = null; // a failed probe (network) may be retried
+        throw error;
+      },
+    );
+    return this.verdict;
+  }
+
+  /** Plans with `prepare` and publishes the plan as the next version of `view`. */
+  async publish(view: string, prepare: (base: OfflineSnapshot) => Promise<CommitPlan>, options: PublishOptions): Promise<Commit> {
+    await this.assertCanCommit(options);
+    const maxAttempts = options.maxAttempts ?? 10;
+    let base = await this.log.snapshot(view, options);
+    const already = base.commits.find((c) => c.commitId === options.commitId);
+    if (already) return already; // a retry of a commit that landed although its caller saw an error
+    let plan = await prepare(base);
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const commit = this.build(view, base, plan, options.commitId);
+      let won: boolean;
+      try {
+        won = await this.claim(view, commit, options);
+      } catch (error) {
+        // The write may have landed before the failure: if so, it is our commit.
+        const landed = await this.findLanded(view, base.version, options.commitId, options).catch(() => null);
+        if (landed) return landed;
+        throw error;
+      }
+      if (won) return commit;
+      const latest = await this.log.snapshot(view, options);
+      const landed = latest.commits.slice(base.version).find((c) => c.commitId === options.commitId);
+      if (landed) return landed;
+      const conflict = findConflict({ removed: new Set(plan.removed), interval: plan.interval }, latest.commits.slice(base.version));
+      if (conflict && !options.replanOnConflict) {
+        await this.discard(view, plan);
+        throw new CommitConflictError(view, conflict.versions, conflict.reason);
+      }
+      if (conflict) {
+        await this.discard(view, plan);
+        plan = await prepare(latest);
+      }
+      base = latest;
+    }
+    await this.discard(view, plan);
+    throw new CommitConflictError(view, [], `lost the race for a version ${maxAttempts} times in a row; nothing was committed`);
+  }
+
+  private build(view: string, base: OfflineSnapshot, plan: CommitPlan, commitId: string): Commit {
+    const version = base.version + 1;
+    const now = BigInt(Date.now()) * 1000n;
+    const previous = base.committedAt === null ? null : parseIsoMicros(base.committedAt);
+    const committedAt = previous !== null && previous >= now ? previous + 1n : now;
+    const added: DataFileEntry[] = plan.added.map((f, i) => ({ ...f, seq: f.seq ?? seqOf(version, i) }));
+    return {
+      format: COMMIT_FORMAT,
+      view,
+      version,
+      commitId,
+      committedAt: formatMicros(committedAt),
+      operation: plan.operation,
+      readVersion: base.version,
+      added,
+      removed: [...plan.removed],
+      watermark: plan.watermark ?? null,
+      interval: plan.interval ? { start: String(plan.interval.start), end: String(plan.interval.end) } : null,
+      definitionHash: plan.definitionHash ?? null,
+      retention: plan.retention ?? null,
+      writer: writerInfo(plan.writerName),
+    };
+  }
+
+  /** Creates the log entry of `commit.version` if nobody has: `true` if this writer did. */
+  private async claim(view: string, commit: Commit, options: IoOptions): Promise<boolean> {
+    const bytes = encodeCommit(commit);
+    const key = logKey(view, commit.version);
+    if (!this.coordinator) return this.objects.putIfAbsent(key, bytes, options);
+    const staged = stagedKey(view, commit.version, commit.commitId);
+    await this.objects.put(staged, bytes, options);
+    const payload = JSON.stringify({ staged, commitId: commit.commitId });
+    if (!(await this.coordinator.claim(this.log.coordinatorTable(view), commit.version, payload, options))) return false;
+    if (await this.objects.putIfAbsent(key, bytes, options)) return true;
+    const existing = await this.objects.get(key, options); // written by a repairing reader, or by a writer without the coordinator
+    return existing !== null && decodeCommit(existing, view, commit.version, key).commitId === commit.commitId;
+  }
+
+  private async findLanded(view: string, after: number, commitId: string, options: IoOptions): Promise<Commit | null> {
+    const latest = await this.log.snapshot(view, options);
+    return latest.commits.slice(after).find((c) => c.commitId === commitId) ?? null;
+  }
+
+  private async discard(view: string, plan: CommitPlan): Promise<void> {
+    await this.objects.delete(plan.ownFiles.map((p) => dataKey(view, p))).catch(() => undefined);
+  }
+}
