@@ -1,5 +1,7 @@
 import {
+  Binary,
   Bool,
+  DateDay,
   Decimal,
   Field,
   Float64,
@@ -25,7 +27,17 @@ export interface DType<T = unknown> {
 }
 
 /** Every kind of {@link DType}. */
-export type DTypeKind = 'int32' | 'int64' | 'float64' | 'bool' | 'string' | 'timestamp' | 'decimal' | 'list';
+export type DTypeKind =
+  | 'int32'
+  | 'int64'
+  | 'float64'
+  | 'bool'
+  | 'string'
+  | 'timestamp'
+  | 'date'
+  | 'binary'
+  | 'decimal'
+  | 'list';
 
 /** A decimal with fixed precision and scale; values are exact decimal strings in JS. */
 export interface DecimalDType extends DType<string> {
@@ -57,6 +69,14 @@ export const bool = (): DType<boolean> => scalar('bool');
 export const string = (): DType<string> => scalar('string');
 /** UTC instant with microsecond precision; `Date` in JS rows. */
 export const timestamp = (): DType<Date> => scalar('timestamp');
+/**
+ * A calendar date with no time and no zone (SQL `DATE`), stored as Arrow
+ * `Date(DAY)`. JS values are `'YYYY-MM-DD'` strings: a `Date` would imply an
+ * instant and so a time zone the value does not have.
+ */
+export const date = (): DType<string> => scalar('date');
+/** Raw bytes (SQL `BLOB`/`BINARY`); `Uint8Array` in JS. */
+export const binary = (): DType<Uint8Array> => scalar('binary');
 
 /** Exact decimal (Arrow Decimal128); JS values are decimal strings such as `"12.30"`. */
 export function decimal(precision: number, scale: number): DecimalDType {
@@ -89,6 +109,10 @@ export function toArrowType(dtype: DType): DataType {
       return new Utf8();
     case 'timestamp':
       return new Timestamp(TimeUnit.MICROSECOND, 'UTC');
+    case 'date':
+      return new DateDay();
+    case 'binary':
+      return new Binary();
     case 'decimal': {
       const d = dtype as DecimalDType;
       return new Decimal(d.scale, d.precision, 128);
@@ -122,6 +146,8 @@ export function dtypeFromJson(json: unknown): DType {
     case 'bool':
     case 'string':
     case 'timestamp':
+    case 'date':
+    case 'binary':
       return scalar(j.kind);
     case 'decimal':
       return decimal(j.precision ?? NaN, j.scale ?? NaN);

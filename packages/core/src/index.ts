@@ -108,3 +108,4 @@ export {
   type SourceConnector,
   type SourceSnapshotOptions,
 } from './interfaces/source.js';
+export { formatTable, type FormatTableOptions } from './arrow/format-table.js';

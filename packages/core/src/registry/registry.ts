@@ -82,8 +82,8 @@ export class Registry {
   }
 
   /** The content hash of a registered view (see {@link hashFeatureView}). */
-  hashOf(viewName: string): string {
-    return hashFeatureView(this.getFeatureView(viewName));
+  hashOf(view: string | AnyFeatureView): string {
+    return hashFeatureView(this.getFeatureView(typeof view === 'string' ? view : view.name));
   }
 
   /**
