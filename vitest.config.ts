@@ -20,6 +20,7 @@ export default defineConfig({
       include: ['packages/*/src/**/*.test-d.ts', 'test/**/*.test-d.ts'],
       tsconfig: './tsconfig.test.json',
     },
+    globalSetup: ['./test/setup/services.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
