@@ -67,26 +67,46 @@ export function chooseRows(spine: Table, rows: Table, options: PointInTimeJoinOp
   const { start, order: sorted, event: sortedEvent } = groupAndSort(rowGroup, dictionary.count, event, createdTime ? created : null);
   const tombstone = options.tombstone ? readTombstones(rows, options.tombstone) : null;
 
+  // Visit spine rows key by key, so each key's row segment stays in cache
+  // across its lookups (a counting sort of the spine by key; O(n)).
   const n = spine.numRows;
-  const take = new Int32Array(n).fill(-1);
+  const groups = dictionary.count;
+  const spineStart = new Int32Array(groups + 1);
   for (let i = 0; i < n; i++) {
     const g = spineGroup[i]!;
-    const ti = t[i]!;
-    if (g < 0 || ti !== ti) continue;
-    // Last position in the key's segment with event <= t: binary search.
-    let lo = start[g]!;
-    let hi = start[g + 1]!;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sortedEvent[mid]! <= ti) lo = mid + 1;
-      else hi = mid;
+    if (g >= 0) spineStart[g + 1]!++;
+  }
+  for (let g = 0; g < groups; g++) spineStart[g + 1]! += spineStart[g]!;
+  const spineCursor = spineStart.slice(0, groups);
+  const spineOrder = new Int32Array(spineStart[groups]!);
+  for (let i = 0; i < n; i++) {
+    const g = spineGroup[i]!;
+    if (g >= 0) spineOrder[spineCursor[g]!++] = i;
+  }
+  const take = new Int32Array(n).fill(-1);
+  for (let g = 0; g < groups; g++) {
+    const first = start[g]!;
+    const end = start[g + 1]!;
+    if (first === end) continue;
+    for (let q = spineStart[g]!; q < spineStart[g + 1]!; q++) {
+      const i = spineOrder[q]!;
+      const ti = t[i]!;
+      if (ti !== ti) continue;
+      // Last position in the key's segment with event <= t: binary search.
+      let lo = first;
+      let hi = end;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sortedEvent[mid]! <= ti) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo === first) continue;
+      const p = lo - 1;
+      if (lowerBound !== null && sortedEvent[p]! < lowerBound[i]!) continue;
+      const row = sorted[p]!;
+      if (tombstone && tombstone[row]) continue;
+      take[i] = row;
     }
-    if (lo === start[g]!) continue;
-    const p = lo - 1;
-    if (lowerBound !== null && sortedEvent[p]! < lowerBound[i]!) continue;
-    const row = sorted[p]!;
-    if (tombstone && tombstone[row]) continue;
-    take[i] = row;
   }
   return take;
 }
