@@ -16,6 +16,7 @@ export type AsofErrorCode =
   | 'STORE_READ'
   | 'COMMIT_CONFLICT'
   | 'RETENTION'
+  | 'LEASE_LOST'
   | 'CONFIG';
 
 /** Base class of every error asof throws on purpose. */
@@ -118,6 +119,22 @@ export class RetentionError extends AsofError {
   constructor(view: string, message: string) {
     super('RETENTION', message);
     this.view = view;
+  }
+}
+
+/**
+ * A lease (the lock that keeps two scheduled runs of one view apart) is no
+ * longer held by the caller: it expired and another holder took it, or it
+ * was released. Work done under it must stop; its commits stay safe because
+ * every commit is itself atomic.
+ */
+export class LeaseLostError extends AsofError {
+  /** The lease's name (a feature view). */
+  readonly lease: string;
+
+  constructor(lease: string, reason: string) {
+    super('LEASE_LOST', `lease '${lease}' was lost: ${reason}`);
+    this.lease = lease;
   }
 }
 

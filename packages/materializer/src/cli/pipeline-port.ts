@@ -1,0 +1,99 @@
+import type { CommitOperation, OfflineStore, Registry } from '@asof/core';
+import type { Logger } from './logger.js';
+
+/**
+ * What the CLI needs from the materialization pipeline: the commands
+ * `materialize`, `materialize-incremental`, `schedule` and `demo` parse and
+ * check their flags, open the store, load the registry and then call one of
+ * these. The pipeline never reads flags, environment or stdout itself, so it
+ * runs the same under the CLI, a test or a worker.
+ *
+ * Every method returns one summary per view it was asked for, in request
+ * order, also for views that failed (status `failed`, with `error`): one
+ * view's failure does not stop the others unless the signal is aborted. It
+ * rejects only for failures of the whole run (e.g. the source is unreachable
+ * before any view starts) or when `hooks.signal` is aborted.
+ */
+export interface PipelinePort {
+  /**
+   * Backfill: recomputes each view's rows with `event_ts` in `[start, end)`
+   * and replaces them in one commit per view (`replaceInterval`), so
+   * re-running an interval never duplicates rows.
+   */
+  materialize(request: MaterializeRequest, hooks: RunHooks): Promise<RunSummary[]>;
+
+  /**
+   * Picks each view up from its last committed watermark (with the
+   * source's overlap, so late rows are not lost) and commits what changed.
+   */
+  materializeIncremental(request: IncrementalRequest, hooks: RunHooks): Promise<RunSummary[]>;
+
+  /**
+   * Generates the TRS example at a small scale and materializes it with
+   * embedded defaults into `request.root` (`pnpm demo`, `asof demo --root <dir>`).
+   */
+  demo(request: DemoRequest, hooks: RunHooks): Promise<RunSummary[]>;
+}
+
+/** What every run works on, resolved by the CLI. */
+export interface PipelineTarget {
+  /** The offline store at `--root` (with `--s3-endpoint` and `--commit-coordinator` applied). */
+  readonly store: OfflineStore;
+  /**
+   * The definitions: loaded from `--definitions` (transforms executable),
+   * else the applied `<root>/registry.json`. The CLI has checked that every
+   * requested view matches the applied registry's hash.
+   */
+  readonly registry: Registry;
+  /** Feature view names, validated against `registry`, without duplicates. */
+  readonly views: readonly string[];
+}
+
+/** A backfill of `[start, end)` in epoch µs (UTC). */
+export interface MaterializeRequest extends PipelineTarget {
+  readonly start: bigint;
+  readonly end: bigint;
+}
+
+/** An incremental run from each view's last watermark. */
+export type IncrementalRequest = PipelineTarget;
+
+/** The demo's target directory (or `s3://` root) and the store opened on it. */
+export interface DemoRequest {
+  readonly root: string;
+  readonly store: OfflineStore;
+}
+
+/** What the CLI gives a run to report through and be stopped by. */
+export interface RunHooks {
+  /** Structured logs; bind `view` with `logger.child({ view })`. */
+  readonly logger: Logger;
+  /**
+   * Progress of one view: `done` of `total` units (`total` unknown: omit).
+   * Cheap to call often: the CLI rate-limits drawing.
+   */
+  readonly progress: (view: string, done: number, total: number | undefined, unit: string) => void;
+  /** Aborted on Ctrl-C, or when a scheduled run's lease is lost (`signal.reason` says which). */
+  readonly signal: AbortSignal;
+}
+
+/** How one view's run ended. */
+export interface RunSummary {
+  readonly view: string;
+  /** The operation committed (`replace` for a backfill, `append` for an increment), or attempted. */
+  readonly operation: CommitOperation;
+  /** The version committed; `null` when nothing was committed. */
+  readonly version: number | null;
+  readonly rowsRead: number;
+  readonly rowsWritten: number;
+  readonly filesAdded: number;
+  readonly filesRemoved: number;
+  /** The source watermark the view is now at (any JSON value), `null` if none. */
+  readonly watermark: unknown;
+  /** Wall time of this view's run. */
+  readonly ms: number;
+  /** `unchanged`: the run found nothing to commit. */
+  readonly status: 'committed' | 'unchanged' | 'failed';
+  /** Why it failed (status `failed`). */
+  readonly error?: Error;
+}
