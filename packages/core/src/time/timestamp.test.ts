@@ -65,3 +65,16 @@ describe('toEpochMicros', () => {
     );
   });
 });
+
+describe('Instant', async () => {
+  const { Instant, plus, daysBetween } = await import('./instant.js');
+  it('keeps microseconds through arithmetic and back to epoch micros', () => {
+    const t = new Instant(1_700_000_000_123_456n);
+    expect(t.getTime()).toBe(1_700_000_000_123);
+    expect(t.toISOString()).toBe('2023-11-14T22:13:20.123456Z');
+    expect(toEpochMicros(t)).toBe(1_700_000_000_123_456n);
+    expect(toEpochMicros(plus(t, '30d'))).toBe(1_700_000_000_123_456n + 30n * 86_400_000_000n);
+    expect(daysBetween(t, plus(t, { days: 30, hours: 23 }))).toBe(30);
+    expect(new Instant(-1n).toISOString()).toBe('1969-12-31T23:59:59.999999Z');
+  });
+});

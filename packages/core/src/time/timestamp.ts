@@ -24,6 +24,7 @@ export function toEpochMicros(input: TimeInput): bigint {
     return BigInt(Math.round(input * 1000));
   }
   if (input instanceof Date) {
+    if ('micros' in input && typeof input.micros === 'bigint') return input.micros;
     const ms = input.getTime();
     if (Number.isNaN(ms)) throw new InvalidTimestampError(input, 'the Date is invalid');
     return BigInt(ms) * US_PER_MS;

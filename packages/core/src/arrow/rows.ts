@@ -1,0 +1,164 @@
+import { DataType, makeData, makeVector, Table, vectorFromArray, type Vector } from 'apache-arrow';
+import { bool, float64, int64, list, string, timestamp, toArrowType, type DecimalDType, type DType, type ListDType } from '../dtypes.js';
+import { InvalidInputError } from '../errors.js';
+import { daysFromCivil, civilFromDays } from '../time/civil.js';
+import { Instant } from '../time/instant.js';
+import { toEpochMicros, type TimeInput } from '../time/timestamp.js';
+import { decimalAt, pow10, writeDecimal } from '../window/decimal.js';
+import { packBits, readMicrosVector } from './time-column.js';
+
+/** A row as plain JS values: bigint for int64, Instant for timestamps, exact strings for decimals. */
+export type JsRow = Record<string, unknown>;
+
+/**
+ * Reads a table into plain objects without losing precision: Int64 as
+ * `bigint`, timestamps as {@link Instant} (a `Date` that keeps µs),
+ * Decimal128 as exact decimal strings, dates as `'YYYY-MM-DD'`, lists as
+ * arrays. For row transforms and notebook output, not for hot paths.
+ */
+export function tableToRows(table: Table): JsRow[] {
+  const rows: JsRow[] = Array.from({ length: table.numRows }, () => ({}));
+  for (const field of table.schema.fields) {
+    const values = columnValues(table.getChild(field.name)!, field.name);
+    for (let i = 0; i < rows.length; i++) rows[i]![field.name] = values[i];
+  }
+  return rows;
+}
+
+/** The values of one column as exact JS values (see {@link tableToRows}). */
+export function columnValues(vector: Vector, name: string): unknown[] {
+  const type = vector.type as DataType;
+  if (DataType.isTimestamp(type)) {
+    const { micros, valid } = readMicrosVector(vector, name);
+    return Array.from(micros, (us, i) => (valid && !valid[i] ? null : new Instant(us)));
+  }
+  if (DataType.isDecimal(type)) {
+    const out: unknown[] = [];
+    for (const data of vector.data) {
+      for (let i = 0; i < data.length; i++) {
+        out.push(data.getValid(i) ? formatDecimal(decimalAt(data.values as Uint32Array, i), type.scale) : null);
+      }
+    }
+    return out;
+  }
+  if (DataType.isDate(type)) {
+    return Array.from({ length: vector.length }, (_, i) => {
+      const ms = vector.get(i) as number | Date | null;
+      if (ms === null) return null;
+      const [y, m, d] = civilFromDays(Math.floor((ms instanceof Date ? ms.getTime() : ms) / 86_400_000));
+      return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+    });
+  }
+  if (DataType.isList(type)) {
+    return Array.from({ length: vector.length }, (_, i) => {
+      const item = vector.get(i) as Vector | null;
+      return item === null ? null : columnValues(item, `${name}[]`);
+    });
+  }
+  return Array.from({ length: vector.length }, (_, i) => vector.get(i) ?? null);
+}
+
+/**
+ * Builds a table from plain objects. `columns` gives each column's dtype;
+ * a column not listed takes the dtype of its first non-null value (bigint →
+ * int64, number → float64, string, boolean, Date → timestamp, array → list).
+ * Times may be any {@link TimeInput}; a value that does not fit its dtype is
+ * an {@link InvalidInputError} naming the column and row.
+ */
+export function rowsToTable(rows: readonly JsRow[], columns: Readonly<Record<string, DType>>, order?: readonly string[]): Table {
+  const names = order ?? [...new Set([...Object.keys(columns), ...rows.flatMap((r) => Object.keys(r))])];
+  const vectors: Record<string, Vector> = {};
+  for (const name of names) {
+    const values = rows.map((r) => r[name] ?? null);
+    const dtype = columns[name] ?? inferDType(values, name);
+    vectors[name] = buildVector(values, dtype, name);
+  }
+  return new Table(vectors);
+}
+
+/** The dtype of the first non-null value. */
+export function inferDType(values: readonly unknown[], name: string): DType {
+  const sample = values.find((v) => v !== null && v !== undefined);
+  if (sample === undefined || typeof sample === 'number') return float64();
+  if (typeof sample === 'bigint') return int64();
+  if (typeof sample === 'string') return string();
+  if (typeof sample === 'boolean') return bool();
+  if (sample instanceof Date) return timestamp();
+  if (Array.isArray(sample)) return list(inferDType(values.flatMap((v) => (Array.isArray(v) ? v : [])), `${name}[]`));
+  throw new InvalidInputError(`column '${name}' holds ${typeof sample} values; use numbers, bigints, strings, booleans, Dates or arrays`);
+}
+
+function buildVector(values: readonly unknown[], dtype: DType, name: string): Vector {
+  const n = values.length;
+  const valid = Uint8Array.from(values, (v) => (v === null || v === undefined ? 0 : 1));
+  const nulls = n - valid.reduce((a, b) => a + b, 0);
+  const bitmap = nulls > 0 ? packBits(valid) : undefined;
+  const fixed = (data: ArrayBufferView) =>
+    makeVector(makeData({ type: toArrowType(dtype), length: n, nullCount: nulls, nullBitmap: bitmap, data } as never));
+  const bad = (i: number, what: string): never => {
+    throw new InvalidInputError(`column '${name}', row ${i}: ${JSON.stringify(String(values[i]))} is not ${what}`);
+  };
+  switch (dtype.kind) {
+    case 'int64':
+      return fixed(BigInt64Array.from(values, (v, i) => (v === null || v === undefined ? 0n : toBigInt(v, () => bad(i, 'an integer')))));
+    case 'int32':
+      return fixed(Int32Array.from(values, (v, i) => (v === null || v === undefined ? 0 : Number.isInteger(Number(v)) ? Number(v) : bad(i, 'an integer'))));
+    case 'float64':
+      return fixed(Float64Array.from(values, (v, i) => (v === null || v === undefined ? 0 : typeof v === 'number' || typeof v === 'bigint' ? Number(v) : bad(i, 'a number'))));
+    case 'timestamp':
+      return fixed(BigInt64Array.from(values, (v) => (v === null || v === undefined ? 0n : toEpochMicros(v as TimeInput))));
+    case 'date':
+      return fixed(Int32Array.from(values, (v, i) => (v === null || v === undefined ? 0 : dayNumber(v, () => bad(i, "a 'YYYY-MM-DD' date")))));
+    case 'bool': {
+      const bits = new Uint8Array(((n + 63) & ~63) >> 3);
+      values.forEach((v, i) => v === true && (bits[i >> 3]! |= 1 << (i & 7)));
+      return fixed(bits);
+    }
+    case 'decimal': {
+      const scale = (dtype as DecimalDType).scale;
+      const words = new Uint32Array(n * 4);
+      values.forEach((v, i) => v !== null && v !== undefined && writeDecimal(words, i, parseDecimal(v, scale, () => bad(i, `a decimal with at most ${scale} digits after the point`))));
+      return fixed(words);
+    }
+    case 'list': {
+      const item = (dtype as ListDType<unknown>).item;
+      return vectorFromArray(values as unknown[], toArrowType(list(item)));
+    }
+    case 'string':
+      return vectorFromArray(values.map((v) => (v === null || v === undefined ? null : String(v))), toArrowType(dtype));
+    default:
+      throw new InvalidInputError(`column '${name}': building ${dtype.kind} columns from rows is not supported`);
+  }
+}
+
+function toBigInt(v: unknown, fail: () => never): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
+  return fail();
+}
+
+function dayNumber(v: unknown, fail: () => never): number {
+  const m = typeof v === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
+  return m ? daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3])) : fail();
+}
+
+/** Exact decimal text of a scaled integer: `formatDecimal(1230n, 2)` is `"12.30"`. */
+export function formatDecimal(value: bigint, scale: number): string {
+  if (scale === 0) return value.toString();
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
+  return `${negative ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
+/** A decimal string, integer or bigint as an integer scaled by `10^scale`; more fraction digits than `scale` fail. */
+export function parseDecimal(v: unknown, scale: number, fail: () => never): bigint {
+  if (typeof v === 'bigint') return v * pow10(scale);
+  const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
+  const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(text);
+  if (!m) return fail();
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  if (frac.length > scale) return fail();
+  const digits = BigInt(m[2]! + frac.padEnd(scale, '0'));
+  return m[1] ? -digits : digits;
+}
