@@ -1,5 +1,6 @@
 import { DataType, type Table } from 'apache-arrow';
 import { formatMicros } from '../time/timestamp.js';
+import { columnValues } from './rows.js';
 import { readMicrosVector } from './time-column.js';
 
 /** Options of {@link formatTable}. */
@@ -27,6 +28,8 @@ export function formatTable(table: Table, options: FormatTableOptions = {}): str
     if (DataType.isTimestamp(type) && type.timezone) {
       const { micros, valid } = readMicrosVector(vector, field.name);
       cells = Array.from(micros, (us, i) => (valid && !valid[i] ? 'null' : formatMicros(us).replace('.000000Z', 'Z')));
+    } else if (DataType.isDecimal(type) || DataType.isDate(type) || DataType.isList(type)) {
+      cells = columnValues(vector, field.name).map(formatCell);
     } else {
       cells = Array.from({ length: shown }, (_, i) => formatCell(vector.get(i)));
     }
@@ -37,7 +40,7 @@ export function formatTable(table: Table, options: FormatTableOptions = {}): str
   const line = (cells: string[], numeric: boolean[]) =>
     cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' │ ').trimEnd();
   const numeric = columns.map((c) => c.numeric);
-  const out = [line(columns.map((c) => c.name), numeric.map(() => false)), widths.map((w) => '─'.repeat(w)).join('─┼─')];
+  const out = [line(columns.map((c) => c.name), numeric), widths.map((w) => '─'.repeat(w)).join('─┼─')];
   for (let r = 0; r < shown; r++) out.push(line(columns.map((c) => c.cells[r]!), numeric));
   const more = table.numRows - shown;
   out.push(`(${table.numRows} row${table.numRows === 1 ? '' : 's'}${more > 0 ? `, ${more} not shown` : ''})`);
@@ -46,10 +49,9 @@ export function formatTable(table: Table, options: FormatTableOptions = {}): str
 
 function formatCell(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return value.toISOString().replace(/\.0+Z$/, 'Z');
   if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return value;
-  if (value instanceof Uint32Array) return String(value);
   if (typeof (value as { toArray?: unknown }).toArray === 'function') {
     return `[${Array.from((value as { toArray(): ArrayLike<unknown> }).toArray(), formatCell).join(', ')}]`;
   }
