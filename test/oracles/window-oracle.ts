@@ -1,8 +1,9 @@
 /**
  * Brute-force oracle for windowed aggregations (DESIGN §3), written from the
  * contract alone: plain objects, nested loops, BigInt microseconds. The value
- * at `t` aggregates the key's events with `t - window < event_ts <= t` (and
- * `created_ts <= asKnownAt` when given) that pass every predicate. Slow and
+ * at `t` aggregates the key's events with `t - window < event_ts <= t` (a
+ * lifetime window: `event_ts <= t`), and `created_ts <= asKnownAt` when
+ * given, that pass every predicate. Slow and
  * obvious on purpose; the property tests compare `evaluateWindows` with it.
  */
 
@@ -31,7 +32,8 @@ export type OracleLiteral = number | bigint | string | boolean | null;
 export interface OracleAggregation {
   readonly fn: 'count' | 'sum' | 'avg' | 'min' | 'max' | 'last' | 'count_distinct' | 'collect_set';
   readonly column: string | null;
-  readonly windowUs: bigint;
+  /** Window length in µs; `null` = lifetime. */
+  readonly windowUs: bigint | null;
   readonly where: readonly OraclePredicate[];
   /** For `sum` of ints and decimals: the output (a decimal output has this scale). */
   readonly sumAs?: 'float64' | 'int64' | { readonly decimalScale: number };
@@ -56,7 +58,7 @@ export function windowOracle(
   events.forEach((event, index) => {
     if (!same(event.keys, keys)) return;
     if (asKnownAt !== undefined && (event.createdTs === null || event.createdTs > asKnownAt)) return;
-    if (!(t - agg.windowUs < event.eventTs && event.eventTs <= t)) return;
+    if (!((agg.windowUs === null || t - agg.windowUs < event.eventTs) && event.eventTs <= t)) return;
     if (!agg.where.every((p) => passes(p, event, columns))) return;
     window.push({ event, index });
   });

@@ -32,15 +32,21 @@ export interface Predicate {
 
 /**
  * A windowed aggregation: the value at `t` aggregates the source events with
- * `t - window < event_ts <= t` that pass every predicate in `where`.
+ * `t - window < event_ts <= t` (a lifetime window: `event_ts <= t`) that
+ * pass every predicate in `where`.
  */
 export interface Aggregation<T = unknown> {
   readonly kind: 'aggregation';
   readonly fn: AggregationFunction;
   /** The aggregated column; `null` for `count` of rows. */
   readonly column: string | null;
-  /** Window length in milliseconds. */
-  readonly windowMs: number;
+  /**
+   * Window length in milliseconds; `null` = lifetime (every event up to `t`,
+   * none ever expires). `null` rather than `Infinity`, which JSON cannot hold,
+   * or a separate `lifetime` flag, which could contradict `windowMs`; it
+   * reads like `ttlMs: null`, which also means unbounded.
+   */
+  readonly windowMs: number | null;
   /** Conjunction of predicates; empty = every event. */
   readonly where: readonly Predicate[];
   /** Output type. */
@@ -52,8 +58,8 @@ export type WhereInput = Predicate | readonly Predicate[] | Readonly<Record<stri
 
 /** Options every aggregation takes. */
 export interface WindowOptions {
-  /** Window length: ms, `"90d"`, `"12h"` or `{ days: 90 }`. */
-  readonly window: DurationInput;
+  /** Window length: ms, `"90d"`, `"12h"` or `{ days: 90 }`; `'lifetime'` = all events so far, no expiry. */
+  readonly window: DurationInput | 'lifetime';
   /** Only events passing this filter count. */
   readonly where?: WhereInput;
 }
@@ -148,7 +154,7 @@ function validatePredicate(p: Predicate): void {
 
 function make<T>(fn: AggregationFunction, column: string | null, options: WindowOptions, dtype: DType<T>): Aggregation<T> {
   if (!options || options.window === undefined) {
-    throw new DefinitionError(`${fn}(${column ?? ''}) needs a window, e.g. { window: '90d' }`);
+    throw new DefinitionError(`${fn}(${column ?? ''}) needs a window, e.g. { window: '90d' } or { window: 'lifetime' }`);
   }
   if (column !== null && (typeof column !== 'string' || column.length === 0)) {
     throw new DefinitionError(`${fn} needs a column name`);
@@ -157,7 +163,7 @@ function make<T>(fn: AggregationFunction, column: string | null, options: Window
     kind: 'aggregation',
     fn,
     column,
-    windowMs: toMillis(options.window, `${fn}(${column ?? ''}) window`),
+    windowMs: options.window === 'lifetime' ? null : toMillis(options.window, `${fn}(${column ?? ''}) window`),
     where: normalizeWhere(options.where),
     dtype,
   });

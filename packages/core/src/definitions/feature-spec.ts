@@ -35,8 +35,11 @@ function normalizeAggregation(agg: Aggregation, what: string): Aggregation {
   if (agg.column === null ? agg.fn !== 'count' : typeof agg.column !== 'string' || agg.column.length === 0) {
     throw new DefinitionError(`${what}: ${agg.fn} needs the name of the column it aggregates`);
   }
-  if (!Number.isSafeInteger(agg.windowMs) || agg.windowMs <= 0) {
-    throw new DefinitionError(`${what}: window must be a positive whole number of milliseconds, got ${String(agg.windowMs)}`);
+  // `null` is a lifetime window; `undefined` (a hand-built spec missing the field) is not.
+  if (agg.windowMs !== null && (!Number.isSafeInteger(agg.windowMs) || agg.windowMs <= 0)) {
+    throw new DefinitionError(
+      `${what}: window must be a positive whole number of milliseconds or null (lifetime), got ${String(agg.windowMs)}`,
+    );
   }
   return Object.freeze({
     kind: 'aggregation',

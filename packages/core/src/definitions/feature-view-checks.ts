@@ -88,19 +88,19 @@ export function validateOptions(
 
 /**
  * When the source declares its columns and no transform reshapes the row,
- * every column the view reads must be declared: a typo fails here, not in
- * the middle of a backfill.
+ * every column the view reads must be declared (or added by a lookup): a
+ * typo fails here, not in the middle of a backfill.
  */
-export function validateSourceColumns(source: Source, read: readonly string[], what: string): void {
+export function validateSourceColumns(source: Source, added: readonly string[], read: readonly string[], what: string): void {
   if (source.columns === null) return;
-  const known = Object.keys(source.columns);
+  const known = [...Object.keys(source.columns), ...added];
   for (const column of read) {
-    if (Object.hasOwn(source.columns, column)) continue;
+    if (known.includes(column)) continue;
     const suggestion = nearest(column, known);
     throw new DefinitionError(
       `${what} reads column '${column}', which source '${source.name}' does not declare` +
         (suggestion ? `; did you mean '${suggestion}'?` : `; declared: ${known.join(', ')}`) +
-        ` (add a transform if the view computes it)`,
+        ` (add a lookup or a transform if the view computes it)`,
     );
   }
 }

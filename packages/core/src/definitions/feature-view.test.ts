@@ -113,6 +113,39 @@ describe('defineFeatureView', () => {
     expect(v.transform!.fn!({ status: 'void' })).toBeNull();
   });
 
+  it('keeps a transform that returns several rows (derived events) or none', () => {
+    const DAY = 86_400_000;
+    const transform = (row: Record<string, unknown>) => {
+      if (row.status === 'void') return null;
+      const issued = row.issued_at as Date;
+      const overdueAt = new Date(issued.getTime() + 30 * DAY);
+      const paid = row.paid_at as Date | null;
+      return [
+        { ...row, event: 'issued', event_ts: issued },
+        ...(paid === null || paid > overdueAt ? [{ ...row, event: 'overdue', event_ts: overdueAt }] : []),
+        ...(paid === null ? [] : [{ ...row, event: 'paid', event_ts: paid }]),
+      ];
+    };
+    const v = defineFeatureView({
+      ...base,
+      eventTime: 'event_ts',
+      transform,
+      features: { late_payments: count({ window: 'lifetime', where: { event: 'overdue' } }) },
+    });
+    const issued = new Date('2024-01-01T00:00:00Z');
+    const out = v.transform!.fn!({ status: 'open', issued_at: issued, paid_at: new Date('2024-03-01T00:00:00Z') });
+    expect((out as Record<string, unknown>[]).map((r) => r.event)).toEqual(['issued', 'overdue', 'paid']);
+    expect(v.transform!.fn!({ status: 'open', issued_at: issued, paid_at: issued })).toHaveLength(2);
+    expect(v.transform!.fn!({ status: 'void' })).toBeNull();
+  });
+
+  it('takes lifetime windows, stored as windowMs: null', () => {
+    const v = defineFeatureView({ ...base, features: { n: count({ window: 'lifetime' }), top: max('amount', { window: 'lifetime', type: float64() }) } });
+    expect(v.features.n).toMatchObject({ fn: 'count', windowMs: null });
+    expect(v.features.top.windowMs).toBeNull();
+    expect(() => defineFeatureView({ ...base, ttl: '1d', features: { n: count({ window: '1d' }), m: count({ window: '1d' }) } })).not.toThrow();
+  });
+
   describe('ref', () => {
     const v = defineFeatureView({ ...base, features: { amount: float64(), late_90d: count({ window: '90d' }) } });
 
@@ -153,6 +186,8 @@ describe('defineFeatureView', () => {
       ['a bad ttl', { ttl: '3 days' }, /ttl "3 days" is not a duration/],
       ['a zero ttl', { ttl: 0 }, /ttl must be a positive/],
       ['a ttl shorter than a window', { ttl: '30d', features: { n: count({ window: '90d' }) } }, /ttl .* is shorter than the window of 'n'/],
+      ['a lifetime window with a ttl', { ttl: '3650d', features: { n: count({ window: 'lifetime' }) } }, /'n' has a lifetime window, but ttl .* remove ttl/],
+      ['a hand-built spec without a window', { features: { n: { kind: 'aggregation', fn: 'count', column: null, where: [], dtype: int64() } } }, /window must be a positive whole number of milliseconds or null/],
       ['equal time columns', { eventTime: 'created_at' }, /createdTime must differ from eventTime/],
       ['a time column that is a join key', { eventTime: 'account_id' }, /time column 'account_id' is also a join key/],
       ['a blank eventTime', { eventTime: '' }, /eventTime must be a column name/],

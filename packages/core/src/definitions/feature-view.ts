@@ -8,11 +8,22 @@ import { columnsRead, specDType } from './feature-spec.js';
 import { validateEntities, validateFeatures, validateOptions, validateSourceColumns } from './feature-view-checks.js';
 import { deepFreeze } from './freeze.js';
 import type { FeatureSpecs, JoinKeysOf } from './infer.js';
+import { resolveLookups, type Lookup, type ResolvedLookup } from './lookup.js';
 import { assertConfig, assertName } from './names.js';
 import { isSource, type Source } from './source.js';
 
-/** Maps one source row to the row features are read from; `null` drops the row. */
-export type RowTransform = (row: Record<string, unknown>) => Record<string, unknown> | null;
+/**
+ * Maps one source row (with the columns its lookups added) to the rows
+ * features are read from: one row; an array of 0..n rows, each its own event
+ * with its own event time (derived events: an invoice row can become an
+ * `issued` event, an `overdue` event at `issued_at + 30d` if it was unpaid by
+ * then, and a `paid` event); or `null` (same as `[]`) to drop the row.
+ * It must be pure: the same input row always gives the same rows, never
+ * depending on the wall clock (DESIGN §3).
+ */
+export type RowTransform = (
+  row: Record<string, unknown>,
+) => Record<string, unknown> | readonly Record<string, unknown>[] | null;
 
 /**
  * A view's row transform. Code cannot be serialised, so a view rebuilt from
@@ -40,6 +51,8 @@ export interface FeatureViewBase {
   /** `Object.keys(joinKeys)`, the key columns in order. */
   readonly joinKeyNames: readonly string[];
   readonly source: Source;
+  /** Dimension joins applied to each source row, in order, before the transform. */
+  readonly lookups: readonly ResolvedLookup[];
   readonly features: FeatureSpecs;
   /** Feature names in declaration order. */
   readonly featureNames: readonly string[];
@@ -86,9 +99,14 @@ export interface FeatureViewConfig<N extends string, E extends readonly AnyEntit
   /** At least one entity; their join keys must be columns of the (transformed) source row. */
   readonly entities: E;
   readonly source: Source;
+  /**
+   * Dimension joins as of each row's time, applied in order before the
+   * transform; a later lookup may use columns an earlier one added.
+   */
+  readonly lookups?: readonly Lookup[];
   /** Name -> dtype (a column of the row) or aggregation (e.g. `count({ window: '90d' })`). */
   readonly features: F;
-  /** Default unbounded. Must cover the longest aggregation window. */
+  /** Default unbounded. Must cover the longest aggregation window; not allowed with a lifetime window. */
   readonly ttl?: DurationInput | null;
   /** Default: the source's `timestampField`. */
   readonly eventTime?: string;
@@ -110,7 +128,7 @@ export function defineFeatureView<
   assertConfig(config, 'defineFeatureView', "{ name: 'account_invoices', entities: [account], source, features: { … } }");
   const transform = config.transform;
   if (transform !== undefined && typeof transform !== 'function') {
-    throw new DefinitionError(`feature view '${String(config.name)}': transform must be a function (row) => row | null`);
+    throw new DefinitionError(`feature view '${String(config.name)}': transform must be a function (row) => row | row[] | null`);
   }
   return createFeatureView(config, transform ? { fn: transform, source: transform.toString(), executable: true } : null);
 }
@@ -131,6 +149,7 @@ export function createFeatureView<N extends string, E extends readonly AnyEntity
   }
   const source = config.source;
   const { entities, joinKeys } = validateEntities(config.entities, what);
+  const { lookups, added } = resolveLookups(config.lookups, source, what);
   const eventTime = config.eventTime ?? source.timestampField;
   const createdTime = config.createdTime === undefined ? source.createdTimestampField : config.createdTime;
   const features = validateFeatures(config.features, joinKeys, [eventTime, createdTime], what);
@@ -139,7 +158,8 @@ export function createFeatureView<N extends string, E extends readonly AnyEntity
   checkTtlCoversWindows(features, ttlMs, what);
   if (transform === null) {
     const read = Object.entries(features).flatMap(([feature, spec]) => columnsRead(feature, spec));
-    validateSourceColumns(source, [...Object.keys(joinKeys), eventTime, ...(createdTime ? [createdTime] : []), ...read], what);
+    const columns = [...Object.keys(joinKeys), eventTime, ...(createdTime ? [createdTime] : []), ...read];
+    validateSourceColumns(source, Object.keys(added), columns, what);
   }
   const featureNames = Object.keys(features);
   const view = {
@@ -149,6 +169,7 @@ export function createFeatureView<N extends string, E extends readonly AnyEntity
     joinKeys,
     joinKeyNames: Object.keys(joinKeys),
     source,
+    lookups,
     features,
     featureNames,
     ttlMs,
@@ -182,11 +203,19 @@ export function isFeatureView(value: unknown): value is AnyFeatureView {
 
 // The join returns the newest row within ttl, and a windowed value is only
 // re-emitted at change points; a ttl shorter than the window would turn a
-// still-valid aggregate into null between change points.
+// still-valid aggregate into null between change points. A lifetime window
+// has no last change point, so no finite ttl covers it.
 function checkTtlCoversWindows(features: FeatureSpecs, ttlMs: number | null, what: string): void {
   if (ttlMs === null) return;
   for (const [feature, spec] of Object.entries(features)) {
-    if (isAggregation(spec) && spec.windowMs > ttlMs) {
+    if (!isAggregation(spec)) continue;
+    if (spec.windowMs === null) {
+      throw new DefinitionError(
+        `${what}: '${feature}' has a lifetime window, but ttl (${ttlMs} ms) would make it read as null once ` +
+          `${ttlMs} ms pass without a new event; remove ttl or put lifetime features in a view without one`,
+      );
+    }
+    if (spec.windowMs > ttlMs) {
       throw new DefinitionError(
         `${what}: ttl (${ttlMs} ms) is shorter than the window of '${feature}' (${spec.windowMs} ms), so its value ` +
           `would read as null while events are still in the window; remove ttl or make it at least the longest window`,

@@ -24,6 +24,9 @@ import {
   type InferFeatureRow,
   type InferFeatureValue,
   type InferRefValue,
+  type Lookup,
+  type ResolvedLookup,
+  type RowTransform,
 } from '@asof/core';
 
 type Expect<T extends true> = T;
@@ -53,6 +56,20 @@ const view = defineFeatureView({
 
 type Row = InferFeatureRow<typeof view>;
 
+const skus = mysqlTable({ name: 'skus', table: 'skus', timestampField: 'updated_at', primaryKey: ['sku_id'] });
+const withLookups = defineFeatureView({
+  name: 'product_mix',
+  entities: [account],
+  source: invoices,
+  lookups: [{ source: skus, on: { sku_id: 'sku_id' }, at: 'issued_at', columns: { unit_price: 'retail_price' } }],
+  transform: (row) => [row, { ...row, event: 'overdue' }],
+  features: {
+    spend: sum('unit_price', { window: 'lifetime', type: decimal(18, 2) }),
+    lines: count({ window: 'lifetime' }),
+    first_sku: last('sku', { window: 'lifetime', type: string() }),
+  },
+});
+
 export type Tests = [
   Expect<Equal<InferEntityKey<typeof account>, { account_id: bigint }>>,
   Expect<Equal<InferEntityKey<typeof companySku>, { company_id: number; sku: string }>>,
@@ -78,6 +95,9 @@ export type Tests = [
   Expect<Equal<typeof view.name, 'account_invoices'>>,
   Expect<Equal<InferFeatureValue<typeof view, 'invoices_90d'>, bigint | null>>,
   Expect<Equal<InferRefValue<ReturnType<typeof view.ref<'skus_90d'>>>, string[] | null>>,
+  Expect<Equal<InferFeatureRow<typeof withLookups>, { account_id: bigint; spend: string | null; lines: bigint | null; first_sku: string | null }>>,
+  Expect<Equal<(typeof withLookups)['lookups'], readonly ResolvedLookup[]>>,
+  Expect<Equal<ReturnType<RowTransform>, Record<string, unknown> | readonly Record<string, unknown>[] | null>>,
 ];
 
 describe('type inference', () => {
@@ -107,6 +127,17 @@ describe('type inference', () => {
     }>();
     const service = defineFeatureService({ name: 'churn', features: [view, view.ref('amount')] });
     expectTypeOf(service.name).toEqualTypeOf<'churn'>();
+  });
+
+  it('types lookups, multi-row transforms and lifetime windows', () => {
+    // @ts-expect-error `at` names a column
+    const badAt: Lookup = { source: skus, on: { sku_id: 'sku_id' }, at: 5, columns: { p: 'price' } };
+    // @ts-expect-error a transform returns rows, not values
+    const badTransform: RowTransform = (row) => [row, 1];
+    // @ts-expect-error 'forever' is neither a duration nor 'lifetime'
+    count({ window: 'forever' });
+    expectTypeOf(withLookups.features.lines.windowMs).toEqualTypeOf<number | null>();
+    void [badAt, badTransform];
   });
 
   it('accepts only key-like dtypes for join keys', () => {

@@ -12,6 +12,7 @@ describe('sources', () => {
       createdTimestampField: null,
       updatedAtField: 'updated_at',
       columns: null,
+      primaryKey: null,
       description: undefined,
     });
     expect(isSource(s)).toBe(true);
@@ -32,6 +33,24 @@ describe('sources', () => {
     expect(s.path).toBe('data/events/*.parquet');
     expect(Object.keys(s.columns!)).toEqual(['id', 'ts', 'loaded_at', 'kind']);
     expect(Object.isFrozen(s.columns)).toBe(true);
+  });
+
+  it('takes a primary key on every builder, frozen and not aliased', () => {
+    const key = ['sku_id'];
+    const columns = { sku_id: int64(), updated_at: timestamp() };
+    const built = [
+      mysqlTable({ name: 'skus', table: 'skus', timestampField: 'updated_at', primaryKey: key }),
+      mysqlQuery({ name: 'skus', sql: 'SELECT * FROM skus', timestampField: 'updated_at', primaryKey: key, columns }),
+      parquetSource({ name: 'skus', path: 'skus.parquet', timestampField: 'updated_at', primaryKey: key }),
+      csvSource({ name: 'skus', path: 'skus.csv', timestampField: 'updated_at', primaryKey: key, columns }),
+    ];
+    key.push('other');
+    for (const s of built) {
+      expect(s.primaryKey).toEqual(['sku_id']);
+      expect(Object.isFrozen(s.primaryKey)).toBe(true);
+    }
+    const composite = parquetSource({ name: 'lines', path: 'l.parquet', timestampField: 'ts', primaryKey: ['invoice_id', 'line_no'] });
+    expect(composite.primaryKey).toEqual(['invoice_id', 'line_no']);
   });
 
   it('describes queries and CSV files', () => {
@@ -55,6 +74,11 @@ describe('sources', () => {
     ['an undeclared timestampField', () => parquetSource({ name: 'p', path: 'x', timestampField: 'ts', columns: { t: timestamp() } }), /'ts' is not among the declared columns/],
     ['an undeclared updatedAtField', () => mysqlTable({ name: 'i', table: 't', timestampField: 'ts', updatedAtField: 'u', columns: { ts: timestamp() } }), /'u' is not among/],
     ['no config', () => csvSource(null as never), /csvSource takes one config object/],
+    ['an empty primaryKey', () => mysqlTable({ name: 'i', table: 't', timestampField: 'ts', primaryKey: [] }), /primaryKey must be a non-empty list/],
+    ['a string primaryKey', () => mysqlTable({ name: 'i', table: 't', timestampField: 'ts', primaryKey: 'id' as never }), /primaryKey must be a non-empty list.*\['sku_id'\]/],
+    ['a repeated primaryKey column', () => mysqlQuery({ name: 'q', sql: 'SELECT 1', timestampField: 'ts', primaryKey: ['id', 'id'] }), /lists 'id' twice/],
+    ['a non-identifier primaryKey column', () => parquetSource({ name: 'p', path: 'x', timestampField: 'ts', primaryKey: ['sku id'] }), /"sku id" must be an identifier/],
+    ['an undeclared primaryKey column', () => csvSource({ name: 'c', path: 'a.csv', timestampField: 'ts', primaryKey: ['id'], columns: { ts: timestamp() } }), /primaryKey column 'id' is not among the declared columns/],
   ])('rejects %s', (_, build, message) => {
     expect(build).toThrow(DefinitionError);
     expect(build).toThrow(message);

@@ -15,6 +15,11 @@ export interface SourceBase {
   readonly createdTimestampField: string | null;
   /** Expected schema; `null` = not declared, so drift cannot be detected. */
   readonly columns: SourceColumns | null;
+  /**
+   * Columns whose values identify a row (of the table, not of one version of
+   * it); `null` = not declared. Needed to use the source as a view's lookup.
+   */
+  readonly primaryKey: readonly string[] | null;
   readonly description: string | undefined;
 }
 
@@ -59,6 +64,8 @@ export interface SourceOptions {
   readonly timestampField: string;
   readonly createdTimestampField?: string;
   readonly columns?: SourceColumns;
+  /** Columns identifying a row, e.g. `['sku_id']`; several make a composite key, in this order. */
+  readonly primaryKey?: readonly string[];
   readonly description?: string;
 }
 
@@ -68,6 +75,7 @@ export interface MysqlSourceOptions extends SourceOptions {
 }
 
 const TABLE = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 /** A MySQL table: `mysqlTable({ name: 'invoices', table: 'invoices', timestampField: 'issued_at' })`. */
 export function mysqlTable(options: MysqlSourceOptions & { readonly table: string }): MysqlTableSource {
@@ -140,7 +148,33 @@ function sourceBase(options: SourceOptions, fn: string, example: string): Source
       }
     }
   }
-  return { name: options.name, timestampField: options.timestampField, createdTimestampField: created, columns, description: options.description };
+  const primaryKey = options.primaryKey === undefined ? null : sourcePrimaryKey(options.primaryKey, columns, what);
+  return {
+    name: options.name,
+    timestampField: options.timestampField,
+    createdTimestampField: created,
+    columns,
+    primaryKey,
+    description: options.description,
+  };
+}
+
+function sourcePrimaryKey(input: unknown, columns: SourceColumns | null, what: string): readonly string[] {
+  if (!Array.isArray(input) || input.length === 0) {
+    throw new DefinitionError(`${what}: primaryKey must be a non-empty list of column names, e.g. ['sku_id']`);
+  }
+  const out: string[] = [];
+  for (const column of input as unknown[]) {
+    if (typeof column !== 'string' || !IDENTIFIER.test(column)) {
+      throw new DefinitionError(`${what}: primaryKey column ${JSON.stringify(column)} must be an identifier (letters, digits, _ and $)`);
+    }
+    if (out.includes(column)) throw new DefinitionError(`${what}: primaryKey lists '${column}' twice; list it once`);
+    if (columns && !Object.hasOwn(columns, column)) {
+      throw new DefinitionError(`${what}: primaryKey column '${column}' is not among the declared columns; add it to columns`);
+    }
+    out.push(column);
+  }
+  return out;
 }
 
 function sourceColumns(columns: unknown, what: string): SourceColumns {

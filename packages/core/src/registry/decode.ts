@@ -4,10 +4,20 @@ import { parseQualifiedName } from '../definitions/feature-ref.js';
 import { defineFeatureService, type AnyFeatureService, type ServiceItem } from '../definitions/feature-service.js';
 import { createFeatureView, type AnyFeatureView } from '../definitions/feature-view.js';
 import type { FeatureSpec } from '../definitions/infer.js';
+import type { Lookup } from '../definitions/lookup.js';
 import { csvSource, mysqlQuery, mysqlTable, parquetSource, type Source, type SourceColumns } from '../definitions/source.js';
 import { dtypeFromJson, type DType } from '../dtypes.js';
 import { DefinitionError, nearest } from '../errors.js';
-import type { ColumnJson, EntityJson, FeatureJson, FeatureServiceJson, FeatureViewJson, PredicateJson, SourceJson } from './document.js';
+import type {
+  ColumnJson,
+  EntityJson,
+  FeatureJson,
+  FeatureServiceJson,
+  FeatureViewJson,
+  LookupJson,
+  PredicateJson,
+  SourceJson,
+} from './document.js';
 import { decodeScalar } from './scalar-json.js';
 
 /** Rebuilds an entity; the builder re-validates it. */
@@ -27,6 +37,7 @@ export function sourceFromJson(json: SourceJson): Source {
     timestampField: json.timestampField,
     ...(json.createdTimestampField != null && { createdTimestampField: json.createdTimestampField }),
     ...(json.columns != null && { columns: columnsFromJson(json.columns, what) }),
+    ...(json.primaryKey != null && { primaryKey: json.primaryKey }),
     ...(json.description != null && { description: json.description }),
   };
   const updatedAt = json.updatedAtField != null ? { updatedAtField: json.updatedAtField } : {};
@@ -60,6 +71,11 @@ export function viewFromJson(
   for (const feature of list<FeatureJson>(json.features, `${what} features`)) {
     features[feature.name] = featureFromJson(feature, `${what}: feature '${feature.name}'`);
   }
+  const lookups: Lookup[] = list<LookupJson>(json.lookups ?? [], `${what} lookups`).map((lookup) => {
+    const lookupSource = sources.get(lookup.source);
+    if (!lookupSource) throw missing(what, 'lookup source', lookup.source, sources);
+    return { source: lookupSource, on: lookup.on, ...(lookup.at != null && { at: lookup.at }), columns: lookup.columns };
+  });
   const transform = json.transform ? { fn: null, source: String(json.transform.source), executable: false } : null;
   return createFeatureView(
     {
@@ -70,6 +86,7 @@ export function viewFromJson(
         return entity;
       }),
       source,
+      lookups,
       features,
       ttl: json.ttlMs,
       eventTime: json.eventTime,

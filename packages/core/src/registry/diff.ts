@@ -18,7 +18,9 @@ export interface RegistryDiff {
 /**
  * Compares feature views by content hash: which `next` adds, which it
  * removes, which it changes (and so need re-materializing), which stay.
- * Description, tag and `online` edits do not count as changes.
+ * A change to a view's lookups, or to a source it reads (its own or a
+ * lookup's, primary key included), changes it. Description, tag and
+ * `online` edits do not count as changes.
  */
 export function diffRegistries(previous: Registry, next: Registry): RegistryDiff {
   const before = new Map(previous.listFeatureViews().map((v) => [v.name, previous.hashOf(v.name)]));

@@ -36,6 +36,8 @@ export interface SourceJson {
   readonly timestampField: string;
   readonly createdTimestampField: string | null;
   readonly columns: readonly ColumnJson[] | null;
+  /** Always written; absent in documents from before primary keys, read as `null`. */
+  readonly primaryKey?: readonly string[] | null;
   readonly description: string | null;
   readonly table?: string;
   readonly sql?: string;
@@ -59,16 +61,27 @@ export type FeatureJson =
       readonly kind: 'aggregation';
       readonly fn: AggregationFunction;
       readonly column: string | null;
-      readonly windowMs: number;
+      /** `null` = lifetime. */
+      readonly windowMs: number | null;
       readonly where: readonly PredicateJson[];
       readonly dtype: DTypeJson;
     };
 
-/** A feature view as JSON; entities and source are referenced by name. */
+/** A lookup as JSON; its source is referenced by name (the document's `sources` holds it). */
+export interface LookupJson {
+  readonly source: string;
+  readonly on: Readonly<Record<string, string>>;
+  readonly at: string | null;
+  readonly columns: Readonly<Record<string, string>>;
+}
+
+/** A feature view as JSON; entities and sources are referenced by name. */
 export interface FeatureViewJson {
   readonly name: string;
   readonly entities: readonly string[];
   readonly source: string;
+  /** In application order. Always written; absent in documents from before lookups, read as none. */
+  readonly lookups?: readonly LookupJson[];
   readonly features: readonly FeatureJson[];
   readonly ttlMs: number | null;
   readonly eventTime: string;

@@ -5,6 +5,7 @@ import { isFeatureView } from '../definitions/feature-view.js';
 import type { AnyFeatureService } from '../definitions/feature-service.js';
 import type { AnyFeatureView } from '../definitions/feature-view.js';
 import type { FeatureSpec } from '../definitions/infer.js';
+import type { ResolvedLookup } from '../definitions/lookup.js';
 import type { Source, SourceColumns } from '../definitions/source.js';
 import { dtypeToJson, type DType } from '../dtypes.js';
 import type {
@@ -14,6 +15,7 @@ import type {
   FeatureJson,
   FeatureServiceJson,
   FeatureViewJson,
+  LookupJson,
   PredicateJson,
   SourceJson,
 } from './document.js';
@@ -37,6 +39,7 @@ export function sourceToJson(source: Source): SourceJson {
     timestampField: source.timestampField,
     createdTimestampField: source.createdTimestampField,
     columns: source.columns === null ? null : columnsToJson(source.columns),
+    primaryKey: source.primaryKey === null ? null : [...source.primaryKey],
     description: source.description ?? null,
   };
   switch (source.kind) {
@@ -72,6 +75,7 @@ export function viewToJson(view: AnyFeatureView): FeatureViewJson {
     name: view.name,
     entities: view.entities.map((e) => e.name),
     source: view.source.name,
+    lookups: view.lookups.map(lookupToJson),
     features: Object.entries(view.features).map(([name, spec]) => featureToJson(name, spec)),
     ttlMs: view.ttlMs,
     eventTime: view.eventTime,
@@ -81,6 +85,11 @@ export function viewToJson(view: AnyFeatureView): FeatureViewJson {
     tags: { ...view.tags },
     online: view.online,
   };
+}
+
+/** A lookup as JSON; `versionTime` is left out, it follows from the source. */
+export function lookupToJson(lookup: ResolvedLookup): LookupJson {
+  return { source: lookup.source.name, on: { ...lookup.on }, at: lookup.at, columns: { ...lookup.columns } };
 }
 
 /** A feature service as JSON; a whole view is written `view:*` so reloading keeps the intent. */

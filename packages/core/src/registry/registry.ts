@@ -15,9 +15,10 @@ export type RegistryDefinition = AnyEntity | Source | AnyFeatureView | AnyFeatur
 
 /**
  * The set of definitions a feature store serves, by name. Registering a view
- * registers its entities and source, and a service its views. Re-registering
- * an identical definition is a no-op; a different one under a taken name is
- * an error, so two modules cannot silently disagree about a view.
+ * registers its entities, its source and its lookups' sources, and a service
+ * its views. Re-registering an identical definition is a no-op; a different
+ * one under a taken name is an error, so two modules cannot silently
+ * disagree about a view.
  */
 export class Registry {
   readonly #entities = new Map<string, AnyEntity>();
@@ -143,6 +144,7 @@ export class Registry {
   #registerView(view: AnyFeatureView): void {
     view.entities.forEach((entity) => this.#put(this.#entities, entity, 'entity', entityToJson));
     this.#put(this.#sources, view.source, 'source', sourceToJson);
+    view.lookups.forEach((lookup) => this.#put(this.#sources, lookup.source, 'source', sourceToJson));
     const existing = this.#views.get(view.name);
     this.#put(this.#views, view, 'feature view', viewToJson);
     // A view loaded from JSON cannot run its transform; an identical definition from code can, so it wins.

@@ -39,6 +39,11 @@ describe('hashFeatureView', () => {
     expect(hash()).toBe(hash());
   });
 
+  it('has not changed for views without primary keys, lookups or lifetime windows', () => {
+    // Pinned before those existed: adding them must not make every applied view look changed.
+    expect(hash()).toBe('80f69af7f66c1a03ef7415d159f5e7899de6555d01af66c013647a35ea4d8f55');
+  });
+
   it('ignores key order, feature order and predicate order', () => {
     const reordered = hash({
       features: {
@@ -67,6 +72,7 @@ describe('hashFeatureView', () => {
     ['the transform', { transform: (row) => row }],
     ['the entity keys', { entities: [defineEntity({ name: 'account', joinKeys: { account_id: string() } })] }],
     ['the source', { source: mysqlTable({ name: 'invoices', table: 'invoices_v2', timestampField: 'issued_at' }) }],
+    ["the source's primary key", { source: mysqlTable({ name: 'invoices', table: 'invoices', timestampField: 'issued_at', primaryKey: ['invoice_id'] }) }],
   ])('changes with %s', (_, over) => {
     expect(hash(over)).not.toBe(hash());
   });

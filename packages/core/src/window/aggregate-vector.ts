@@ -16,8 +16,8 @@ export interface WindowContext {
   readonly events: Table;
   /** Input row at each sorted position. */
   readonly rows: Int32Array;
-  /** The output rows' windows for a window length. */
-  ranges(windowMs: number): WindowRanges;
+  /** The output rows' windows for a window length (`null`: lifetime). */
+  ranges(windowMs: number | null): WindowRanges;
   /** A column's ranks, computed once per column. */
   ranked(column: string, context: string): RankedValues;
   /** One byte per input row: 1 where every predicate holds; computed once per distinct filter. */

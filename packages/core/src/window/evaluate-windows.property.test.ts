@@ -3,7 +3,8 @@
  * test/oracles/window-oracle.ts, which shares no code with it. For random
  * events and query times it compares the aggregate computed from the
  * definition with a point-in-time lookup (latest output row at or before t,
- * same key) done by a brute-force scan of evaluateWindows' output.
+ * same key) done by a brute-force scan of evaluateWindows' output. Windows
+ * are a few ms or lifetime (`null`), often mixed in one call.
  */
 import fc from 'fast-check';
 import { Bool, Dictionary, Float64, Int32, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
@@ -49,7 +50,7 @@ interface Case {
 interface AggChoice {
   fn: Aggregation['fn'];
   column: Column | null;
-  windowMs: number;
+  windowMs: number | null;
   where: Predicate[];
   sumAs: 'default' | 'int64' | 'decimal';
 }
@@ -109,7 +110,7 @@ function buildTable(c: Case): Table {
 const TYPED = { min, max, last, collect_set: collectSet } as Record<string, (column: string, o: WindowOptions & { type: DType }) => Aggregation>;
 
 function toAggregation(a: AggChoice): Aggregation {
-  const w = { window: a.windowMs, where: a.where };
+  const w = { window: a.windowMs ?? ('lifetime' as const), where: a.where };
   const col = a.column ?? '';
   const types: Record<Column, DType> = { f: float64(), i: int64(), s: string(), d: decimal(38, 2), b: bool(), t: timestamp(), cat: string() };
   if (a.fn === 'count') return a.column === null ? count(w) : count(col, w);
@@ -131,7 +132,7 @@ function toOracle(c: Case): OracleEvent[] {
 const oracleAggregation = (a: AggChoice): OracleAggregation => ({
   fn: a.fn,
   column: a.column,
-  windowUs: BigInt(a.windowMs) * 1000n,
+  windowUs: a.windowMs === null ? null : BigInt(a.windowMs) * 1000n,
   where: a.where,
   sumAs: a.sumAs === 'default' ? 'float64' : a.sumAs === 'int64' ? 'int64' : { decimalScale: 2 },
 });
@@ -184,7 +185,7 @@ const aggArb: fc.Arbitrary<AggChoice> = fc
     fn: fc.constantFrom<Aggregation['fn']>('count', 'sum', 'avg', 'min', 'max', 'last', 'count_distinct', 'collect_set'),
     any: fc.constantFrom<Column | null>(null, 'f', 'i', 's', 'd', 'b', 't', 'cat'),
     numeric: fc.constantFrom<Column>('f', 'i', 'd'),
-    windowMs: fc.constantFrom(1, 2, 3, 5),
+    windowMs: fc.constantFrom(1, 2, 3, 5, null),
     where: fc.oneof(
       { weight: 2, arbitrary: fc.constant<Predicate[]>([]) },
       { weight: 3, arbitrary: fc.array(predicateArb, { minLength: 1, maxLength: 2 }) },
@@ -236,8 +237,8 @@ function check(c: Case): void {
     kept.set(id, { tuple, times: [...(kept.get(id)?.times ?? []), eventMicros(c, row)] });
   }
 
-  // Structure: keys contiguous in first-appearance order; per key exactly the change points, ascending.
-  const windows = [...new Set(c.aggs.map((a) => BigInt(a.windowMs) * 1000n))];
+  // Structure: keys contiguous in first-appearance order; per key exactly the change points (lifetime windows add none), ascending.
+  const windows = [...new Set(c.aggs.flatMap((a) => (a.windowMs === null ? [] : [BigInt(a.windowMs) * 1000n])))];
   const expectedOrder = firstSeen.filter((id) => kept.has(id));
   expect(outRows.map((r) => r.key).filter((id, r, all) => r === 0 || all[r - 1] !== id)).toEqual(expectedOrder);
   for (const id of expectedOrder) {
@@ -255,6 +256,7 @@ function check(c: Case): void {
     const first = times.reduce((x, y) => (y < x ? y : x));
     const queries = new Set<bigint>();
     for (const e of times) for (const w of [0n, ...windows]) for (const dt of [0n, 1n, -1n]) queries.add(e + w + dt);
+    queries.add(times.reduce((x, y) => (y > x ? y : x)) + 1_000_000n); // long after: finite windows empty, lifetime ones full
     for (const t of queries) {
       if (t < first) continue;
       let hit = -1;
@@ -267,7 +269,8 @@ function check(c: Case): void {
         // Float sums of 'f' are exact; int64 and decimals summed as float64, and averages, may round differently.
         const float = a.fn === 'avg' || (a.fn === 'sum' && a.sumAs === 'default' && a.column !== 'f');
         if (!same(actual, expected, float)) {
-          throw new Error(`agg${k} ${a.fn}(${a.column}) ${a.windowMs}ms, key ${id}, t=${t}: expected ${fmt(expected)}, got ${fmt(actual)}`);
+          const window = a.windowMs === null ? 'lifetime' : `${a.windowMs}ms`;
+          throw new Error(`agg${k} ${a.fn}(${a.column}) ${window}, key ${id}, t=${t}: expected ${fmt(expected)}, got ${fmt(actual)}`);
         }
       });
     }

@@ -31,15 +31,17 @@ export interface EvaluateWindowsOptions {
 
 /**
  * Evaluates windowed aggregations exactly (DESIGN §3): the value at `t`
- * aggregates the key's events with `t - window < event_ts <= t` that pass
- * the aggregation's filter. The output is a feature-row table (the key
- * columns, the time column as Timestamp(µs, UTC), one column per
- * aggregation) with a row per key at every change point: each event time
- * and each expiry `event_ts + window`, for every distinct window. Rows are
- * ordered by key (first appearance) then time, one per (key, time). So the
- * point-in-time join of this table (latest row at or before `t`, no TTL)
- * gives the exact sliding value at any `t` from the key's first event on;
- * after the last expiry the row shows empty windows (count 0, sum null).
+ * aggregates the key's events with `t - window < event_ts <= t` (lifetime
+ * windows, `windowMs: null`: `event_ts <= t`) that pass the aggregation's
+ * filter. The output is a feature-row table (the key columns, the time
+ * column as Timestamp(µs, UTC), one column per aggregation) with a row per
+ * key at every change point: each event time and each expiry
+ * `event_ts + window`, for every distinct finite window (lifetime windows
+ * never expire, so they add none). Rows are ordered by key (first
+ * appearance) then time, one per (key, time). So the point-in-time join of
+ * this table (latest row at or before `t`, no TTL) gives the exact sliding
+ * value at any `t` from the key's first event on; after the last expiry the
+ * row shows empty finite windows (count 0, sum null) and full lifetime ones.
  *
  * Cost: O(n log n) for sorting within keys (skipped when already sorted),
  * then O(n·w) per aggregation for w distinct windows; memory O(n·w).
@@ -63,17 +65,21 @@ export function evaluateWindows(events: Table, options: EvaluateWindowsOptions):
   const keyIds = dictionary.encode(events, keys, { insert: true }, 'events');
   for (let i = 0; i < keyIds.length; i++) if (keyIds[i]! < 0) keep[i] = 0;
 
-  const windows = [...new Set(specs.map(([, spec]) => spec.windowMs))];
+  const windows = [...new Set(specs.map(([, spec]) => spec.windowMs).filter((ms): ms is number => ms !== null))];
   const axis = buildTimeAxis(time.micros, keep, windows.map((ms) => BigInt(ms) * 1000n));
   const order = orderEvents(keyIds, dictionary.count, keep, axis.time, created);
   const points = changePoints(order, axis);
+  // A lifetime window starts at its key's first event: every earlier sorted position belongs to an earlier key.
+  let lifetimeStart: Int32Array | null = null;
+  const starts = (ms: number | null): Int32Array =>
+    ms === null ? (lifetimeStart ??= Int32Array.from(points.key, (g) => order.start[g]!)) : points.start[windows.indexOf(ms)]!;
 
   const ranked = new Map<string, RankedValues>();
   const masks = new Map<string, Uint8Array>();
   const ctx: WindowContext = {
     events,
     rows: order.rows,
-    ranges: (ms) => ({ length: points.length, start: points.start[windows.indexOf(ms)]!, end: points.end }),
+    ranges: (ms) => ({ length: points.length, start: starts(ms), end: points.end }),
     ranked(column, context) {
       let r = ranked.get(column);
       if (!r) {
