@@ -11,6 +11,9 @@ export { readMicrosColumn, readMicrosVector, microsVector, TIMESTAMP_US_UTC, typ
 export * from './definitions/aggregation.js';
 export { pointInTimeJoin, chooseRows } from './join/point-in-time-join.js';
 export type { PointInTimeJoinOptions } from './join/options.js';
+export { applyLookup, type LookupJoin } from './join/lookup.js';
+export type { Lookup, ResolvedLookup } from './definitions/lookup.js';
+export { versionTimeOf } from './definitions/lookup.js';
 export {
   defineEntity,
   isEntity,
@@ -86,6 +89,7 @@ export {
   type FeatureViewJson,
   type FeatureServiceJson,
   type FeatureJson,
+  type LookupJson,
   type PredicateJson,
   type ScalarJson,
   type ColumnJson,
@@ -111,3 +115,7 @@ export {
   type SourceSnapshotOptions,
 } from './interfaces/source.js';
 export { formatTable, type FormatTableOptions } from './arrow/format-table.js';
+export { diffFeatureRows, sameValue, TOMBSTONE_COLUMN, type DiffFeatureRowsOptions } from './join/diff-rows.js';
+export { Instant, dateMicros, plus, daysBetween } from './time/instant.js';
+export { tableToRows, rowsToTable, columnValues, inferDType, formatDecimal, parseDecimal, type JsRow } from './arrow/rows.js';
+export { nullableSchema, typeKey, makeBatch, conformBatch, takeRows, takeTable, filterRows, selectColumns, batchBytes } from './arrow/batch-ops.js';

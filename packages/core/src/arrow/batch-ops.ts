@@ -1,5 +1,6 @@
-import { DataType, Field, makeData, RecordBatch, Schema, Struct, vectorFromArray, type Data, type Vector } from 'apache-arrow';
-import { gather, SchemaMismatchError } from '@asof/core';
+import { DataType, Field, makeData, RecordBatch, Schema, Struct, Table, vectorFromArray, type Data, type Vector } from 'apache-arrow';
+import { SchemaMismatchError } from '../errors.js';
+import { gather } from './gather.js';
 
 /** A schema with every field nullable, so files written from different batches agree. */
 export function nullableSchema(schema: Schema): Schema {
@@ -83,4 +84,10 @@ function dataBytes(data: Data): number {
 
 function nullData(type: DataType, length: number): Data {
   return vectorFromArray(new Array<null>(length).fill(null), type).data[0]!;
+}
+
+/** Rows `take[i]` of a table (any number of batches), as a one-batch table with the same schema. */
+export function takeTable(table: Table, take: Int32Array): Table {
+  const columns = table.schema.fields.map((f) => gather(table.getChild(f.name)! as Vector, take).data[0]!);
+  return new Table(table.schema, [makeBatch(table.schema, columns, take.length)]);
 }

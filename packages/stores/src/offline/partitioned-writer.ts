@@ -10,7 +10,7 @@ import {
   type WriteOptions,
   type WrittenFile,
 } from '@asof/core';
-import { batchBytes, conformBatch, nullableSchema, takeRows, typeKey } from './batch-ops.js';
+import { batchBytes, conformBatch, nullableSchema, takeRows, typeKey } from '@asof/core';
 import { writeDataFile, type DataFileTarget, type FileNamer } from './data-files.js';
 import { readTimeColumns, TimeStats } from './file-stats.js';
 import { dataKey, dayOf, partitionOfDay } from './layout.js';

@@ -1,6 +1,6 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import type { DataFileEntry, IoOptions, WrittenFile } from '@asof/core';
-import { conformBatch, filterRows } from './batch-ops.js';
+import { conformBatch, filterRows } from '@asof/core';
 import { readDataFile, writeDataFile, type DataFileTarget, type FileNamer } from './data-files.js';
 import { readTimeColumns, TimeStats } from './file-stats.js';
 

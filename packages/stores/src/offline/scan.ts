@@ -11,7 +11,7 @@ import {
   type OfflineSnapshot,
   type ScanOptions,
 } from '@asof/core';
-import { conformBatch, filterRows, selectColumns } from './batch-ops.js';
+import { conformBatch, filterRows, selectColumns } from '@asof/core';
 import { micros } from './commit-codec.js';
 import { readDataFile } from './data-files.js';
 import { CREATED_TS, EVENT_TS } from './file-stats.js';
