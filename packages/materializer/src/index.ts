@@ -12,3 +12,8 @@ export {
   type BulkInsertOptions,
   type UpsertOptions,
 } from './adapters/mysql/bulk-load.js';
+export { materialize, readView, type MaterializationRequest, type MaterializationResult, type ViewRunResult } from './pipeline/materialize.js';
+export { computeViewRows, emptyRows, EVENT_TS, type VersionReader } from './pipeline/compute-view.js';
+export { mirrorSource, readMirror, mirrorName, type ExtractMode, type MirrorOptions, type MirrorResult } from './pipeline/mirror.js';
+export { TableSourceConnector } from './pipeline/table-connector.js';
+export { latestVersions } from './pipeline/latest-versions.js';

@@ -1,0 +1,117 @@
+import {
+  AsofError,
+  applyLookup,
+  chooseRows,
+  evaluateWindows,
+  isAggregation,
+  last,
+  rowsToTable,
+  tableToRows,
+  takeTable,
+  timestamp,
+  type Aggregation,
+  type AnyFeatureView,
+  type DType,
+  type JsRow,
+  type Source,
+} from '@asof/core';
+import { Table } from 'apache-arrow';
+import { latestVersions } from './latest-versions.js';
+
+/** Where a computation reads mirrored sources: every version up to the run's knowledge time. */
+export type VersionReader = (source: Source) => Promise<Table | null>;
+
+/** The output time column of computed feature rows. */
+export const EVENT_TS = 'event_ts';
+
+/**
+ * A view's feature rows as of the knowledge time `knownAt`, computed from
+ * the mirrored sources alone (never the clock): the source's latest row
+ * versions, the lookups in order (dimensions as of each row's time), the
+ * row transform (which may emit several rows: derived events), then either
+ * the rows themselves (plain views) or exact windowed aggregations at every
+ * change point. Output: join keys, `event_ts`, features; one row per
+ * `(keys, event_ts)` (the later row wins a tie, as in the join).
+ *
+ * In a view with aggregations, a plain feature is the latest value of its
+ * column over the entity's events (`last` over a lifetime window), so
+ * every feature is defined at every change point.
+ */
+export async function computeViewRows(view: AnyFeatureView, read: VersionReader, knownAt: bigint): Promise<Table> {
+  const versions = await read(view.source);
+  let rows = versions ? latestVersions(versions, view.source, knownAt) : null;
+  if (rows === null || rows.numRows === 0) return emptyRows(view);
+  for (const lookup of view.lookups) {
+    const dimension = await read(lookup.source);
+    rows = applyLookup(rows, dimension ?? new Table(), lookup);
+  }
+  if (view.transform) rows = applyTransform(view, rows);
+  if (rows.numRows === 0) return emptyRows(view);
+
+  const aggregations: Record<string, Aggregation> = {};
+  const plain: string[] = [];
+  for (const [name, spec] of Object.entries(view.features)) {
+    if (isAggregation(spec)) aggregations[name] = spec;
+    else plain.push(name);
+  }
+  if (Object.keys(aggregations).length > 0) {
+    for (const name of plain) aggregations[name] = last(name, { window: 'lifetime', type: view.features[name] as DType });
+    const ordered = Object.fromEntries(view.featureNames.map((f) => [f, aggregations[f]!]));
+    return evaluateWindows(rows, {
+      keys: view.joinKeyNames,
+      eventTime: view.eventTime,
+      createdTime: view.createdTime ?? undefined,
+      aggregations: ordered,
+      outputTime: EVENT_TS,
+    });
+  }
+  const columns = Object.fromEntries([
+    ...view.joinKeyNames.map((k) => [k, rows.getChild(k)!]),
+    [EVENT_TS, rows.getChild(view.eventTime)!],
+    ...view.featureNames.map((f) => [f, rows.getChild(f)!]),
+  ]);
+  return lastPerPoint(new Table(columns), view.joinKeyNames);
+}
+
+/** Runs the view's row transform; a view rebuilt from registry JSON has only its text, so it needs the definitions module. */
+function applyTransform(view: AnyFeatureView, rows: Table): Table {
+  const fn = view.transform!.fn;
+  if (!fn) {
+    throw new AsofError(
+      'CONFIG',
+      `view '${view.name}' has a row transform, which the registry keeps as text only; pass --definitions <module> so the materializer can run it`,
+    );
+  }
+  const out: JsRow[] = [];
+  for (const row of tableToRows(rows)) {
+    const result = fn(row);
+    if (result === null || result === undefined) continue;
+    if (Array.isArray(result)) out.push(...(result as JsRow[]));
+    else out.push(result as JsRow);
+  }
+  return rowsToTable(out, columnTypes(view));
+}
+
+/** The dtypes a transform's output must have: keys, times and plain features; other columns are inferred. */
+function columnTypes(view: AnyFeatureView): Record<string, DType> {
+  const types: Record<string, DType> = { ...(view.joinKeys as Record<string, DType>) };
+  types[view.eventTime] = timestamp();
+  if (view.createdTime) types[view.createdTime] = timestamp();
+  for (const [name, spec] of Object.entries(view.features)) if (!isAggregation(spec)) types[name] = spec as DType;
+  return types;
+}
+
+/** Keeps, per `(keys, event_ts)`, the last row: the row the point-in-time join would choose at that instant. */
+function lastPerPoint(rows: Table, keys: readonly string[]): Table {
+  const take = chooseRows(rows, rows, { keys, spineTime: EVENT_TS, eventTime: EVENT_TS });
+  const keep: number[] = [];
+  take.forEach((chosen, i) => chosen === i && keep.push(i));
+  return keep.length === rows.numRows ? rows : takeTable(rows, Int32Array.from(keep));
+}
+
+/** A view's computed-row columns with no rows. */
+export function emptyRows(view: AnyFeatureView): Table {
+  const types: Record<string, DType> = { ...(view.joinKeys as Record<string, DType>), [EVENT_TS]: timestamp() };
+  for (const [name, spec] of Object.entries(view.features)) types[name] = isAggregation(spec) ? spec.dtype : (spec as DType);
+  return rowsToTable([], types, Object.keys(types));
+}

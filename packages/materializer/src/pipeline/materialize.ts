@@ -1,0 +1,171 @@
+import {
+  diffFeatureRows,
+  hashFeatureView,
+  readMicrosColumn,
+  rowsToTable,
+  timestamp,
+  TOMBSTONE_COLUMN,
+  bool,
+  type AnyFeatureView,
+  type DType,
+  type OfflineStore,
+  type Source,
+  type SourceConnector,
+} from '@asof/core';
+import { Table, type RecordBatch } from 'apache-arrow';
+import { computeViewRows, emptyRows, EVENT_TS } from './compute-view.js';
+import { mirrorSource, readMirror, type ExtractMode, type MirrorResult } from './mirror.js';
+
+/** What one materialization run does. */
+export interface MaterializationRequest {
+  readonly store: OfflineStore;
+  readonly connector: SourceConnector;
+  readonly views: readonly AnyFeatureView[];
+  /** `full`: extract every row (a backfill); `incremental`: what changed since each source's watermark. */
+  readonly mode: ExtractMode;
+  /** Only write rows with `start <= event_ts < end` (µs); default everything. */
+  readonly interval?: { readonly start: bigint; readonly end: bigint };
+  /** Re-read this far below a source's watermark; default 5 minutes. */
+  readonly overlapMs?: number;
+  readonly batchSize?: number;
+  readonly signal?: AbortSignal;
+  /** Progress: `stage` is `extract` (rows read from a source) or `compute` (views done). */
+  readonly onProgress?: (stage: 'extract' | 'compute', name: string, done: number, total?: number) => void;
+}
+
+/** How a view's run ended. */
+export interface ViewRunResult {
+  readonly view: string;
+  readonly status: 'committed' | 'unchanged' | 'failed';
+  readonly version: number | null;
+  readonly rowsComputed: number;
+  readonly rowsWritten: number;
+  readonly filesAdded: number;
+  /** The knowledge time the view is now at (µs): the greatest source version time it has seen. */
+  readonly knownAt: bigint | null;
+  readonly ms: number;
+  readonly error?: Error;
+}
+
+/** A whole run: the sources mirrored, then every view. */
+export interface MaterializationResult {
+  readonly sources: readonly MirrorResult[];
+  readonly views: readonly ViewRunResult[];
+  readonly knownAt: bigint | null;
+}
+
+/**
+ * One materialization run (docs/design/materializer.md): extract every
+ * source the views read inside one consistent snapshot into its mirror,
+ * then recompute each view as of the knowledge time (the greatest version
+ * time mirrored) and append only what differs from the visible rows
+ * (`diffFeatureRows`), as one commit per view. Running it again with the
+ * same source data appends nothing; nothing depends on the wall clock.
+ */
+export async function materialize(request: MaterializationRequest): Promise<MaterializationResult> {
+  const { store, views, signal } = request;
+  const sources = sourcesOf(views);
+  const mirrored = await request.connector.snapshot(
+    async (session) => {
+      const results: MirrorResult[] = [];
+      for (const source of sources) {
+        results.push(
+          await mirrorSource(store, session, source, {
+            mode: request.mode,
+            overlapMs: request.overlapMs,
+            batchSize: request.batchSize,
+            signal,
+            onProgress: (rows) => request.onProgress?.('extract', source.name, rows),
+          }),
+        );
+      }
+      return results;
+    },
+    { signal },
+  );
+  let knownAt: bigint | null = null;
+  for (const m of mirrored) if (m.watermark !== null && (knownAt === null || m.watermark > knownAt)) knownAt = m.watermark;
+
+  const cache = new Map<string, Promise<Table | null>>();
+  const read = (source: Source) => {
+    let versions = cache.get(source.name);
+    if (!versions) cache.set(source.name, (versions = readMirror(store, source, { upTo: knownAt ?? undefined, signal })));
+    return versions;
+  };
+  const results: ViewRunResult[] = [];
+  for (const [i, view] of views.entries()) {
+    const started = performance.now();
+    try {
+      results.push({ ...(await materializeView(request, view, read, knownAt)), ms: performance.now() - started });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      results.push({ view: view.name, status: 'failed', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0, knownAt, ms: performance.now() - started, error: error as Error });
+    }
+    request.onProgress?.('compute', view.name, i + 1, views.length);
+  }
+  return { sources: mirrored, views: results, knownAt };
+}
+
+async function materializeView(
+  request: MaterializationRequest,
+  view: AnyFeatureView,
+  read: (source: Source) => Promise<Table | null>,
+  knownAt: bigint | null,
+): Promise<Omit<ViewRunResult, 'ms'>> {
+  const { store, signal } = request;
+  const base = { view: view.name, knownAt };
+  if (knownAt === null) return { ...base, status: 'unchanged', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0 };
+  const next = await computeViewRows(view, read, knownAt);
+  const current = await readView(store, view, signal);
+  // Appended rows must be newer than every row already there (a changed definition over unchanged data).
+  let createdAt = knownAt;
+  const created = readMicrosColumn(current, 'created_ts').micros;
+  for (const c of created) if (c >= createdAt) createdAt = c + 1n;
+  const diff = diffFeatureRows(current, next, {
+    keys: view.joinKeyNames,
+    features: view.featureNames,
+    eventTime: EVENT_TS,
+    createdTime: 'created_ts',
+    createdAt,
+    interval: request.interval,
+  });
+  if (diff.numRows === 0) return { ...base, status: 'unchanged', version: null, rowsComputed: next.numRows, rowsWritten: 0, filesAdded: 0 };
+  const writer = store.beginWrite(view.name);
+  try {
+    for (const batch of diff.batches) await writer.writeBatch(batch, { signal });
+    const commit = await writer.commit({
+      operation: 'append',
+      watermark: { knownAt: String(knownAt) },
+      definitionHash: hashFeatureView(view),
+      signal,
+    });
+    return { ...base, status: 'committed', version: commit.version, rowsComputed: next.numRows, rowsWritten: diff.numRows, filesAdded: commit.added.length };
+  } catch (error) {
+    await writer.abort().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Every row version of a view written so far; an empty table with the view's columns before its first commit. */
+export async function readView(store: OfflineStore, view: AnyFeatureView, signal?: AbortSignal): Promise<Table> {
+  const batches: RecordBatch[] = [];
+  for await (const batch of store.scan(view.name, { signal })) batches.push(batch);
+  if (batches.length > 0) {
+    const table = new Table(batches);
+    return table.getChild(TOMBSTONE_COLUMN) ? table : withColumn(table, TOMBSTONE_COLUMN, bool());
+  }
+  return withColumn(withColumn(emptyRows(view), 'created_ts', timestamp()), TOMBSTONE_COLUMN, bool());
+}
+
+function withColumn(table: Table, name: string, dtype: DType): Table {
+  return table.assign(rowsToTable(Array.from({ length: table.numRows }, () => ({ [name]: null })), { [name]: dtype }));
+}
+
+/** The view sources and lookup sources, each once, in first-use order. */
+function sourcesOf(views: readonly AnyFeatureView[]): Source[] {
+  const byName = new Map<string, Source>();
+  for (const view of views) {
+    for (const source of [view.source, ...view.lookups.map((l) => l.source)]) if (!byName.has(source.name)) byName.set(source.name, source);
+  }
+  return [...byName.values()];
+}
