@@ -117,6 +117,12 @@ export interface WriteOptions {
   readonly maxBufferedBytes?: number;
   /** Rows per Parquet row group (default 1,048,576; readers hold one row group in memory at a time). */
   readonly rowGroupRows?: number;
+  /**
+   * Partition files by the UTC `day` (default) or `month` of `event_ts`.
+   * Months suit views whose rows spread thinly over a long history (feature
+   * change points): fewer, larger files per commit.
+   */
+  readonly partitioning?: 'day' | 'month';
   /** Free-form writer name recorded in commits. */
   readonly writerName?: string;
 }

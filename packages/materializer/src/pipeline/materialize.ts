@@ -130,7 +130,7 @@ async function materializeView(
     interval: request.interval,
   });
   if (diff.numRows === 0) return { ...base, status: 'unchanged', version: null, rowsComputed: next.numRows, rowsWritten: 0, filesAdded: 0 };
-  const writer = store.beginWrite(view.name);
+  const writer = store.beginWrite(view.name, { partitioning: 'month' });
   try {
     for (const batch of diff.batches) await writer.writeBatch(batch, { signal });
     const commit = await writer.commit({

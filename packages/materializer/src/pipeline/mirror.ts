@@ -78,7 +78,7 @@ export async function mirrorSource(
     ? session.extractChanges(relation, { ...common, watermarkColumn: versionColumn, since: previous, overlapMs: options.overlapMs ?? 5 * 60_000 })
     : session.extract(relation, common);
 
-  const writer = store.beginWrite(view);
+  const writer = store.beginWrite(view, { partitioning: 'month' });
   let rowsRead = 0;
   let added = 0;
   let watermark = previous;

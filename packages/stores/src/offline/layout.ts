@@ -5,7 +5,7 @@ import { assertViewName } from './view-name.js';
 /**
  * Object keys of the offline store (DESIGN §5), relative to its root:
  *
- *     views/<view>/data/event_date=YYYY-MM-DD/<commitId>-<n>.parquet
+ *     views/<view>/data/event_date=YYYY-MM-DD/<commitId>-<n>.parquet   (or event_month=YYYY-MM)
  *     views/<view>/_log/<20-digit zero-padded version>.json
  *     views/<view>/_log/_staged/<20-digit version>-<commitId>.json   (coordinated commits only)
  *
@@ -50,7 +50,8 @@ export function padVersion(version: number): string {
 
 /** The data path of file `n` of a commit in a partition, relative to the view. */
 export function dataPath(partition: string, commitId: string, n: number): string {
-  return `data/event_date=${partition}/${commitId}-${n}.parquet`;
+  // `YYYY-MM-DD` partitions are days, `YYYY-MM` months (Hive style, so SQL engines see the column).
+  return `data/${partition.length === 7 ? 'event_month' : 'event_date'}=${partition}/${commitId}-${n}.parquet`;
 }
 
 /** The full key of a data path. */

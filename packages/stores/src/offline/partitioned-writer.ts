@@ -10,7 +10,7 @@ import {
   type WriteOptions,
   type WrittenFile,
 } from '@asof/core';
-import { batchBytes, conformBatch, nullableSchema, takeRows, typeKey } from '@asof/core';
+import { batchBytes, civilFromDays, conformBatch, daysFromCivil, nullableSchema, takeRows, typeKey } from '@asof/core';
 import { writeDataFile, type DataFileTarget, type FileNamer } from './data-files.js';
 import { readTimeColumns, TimeStats } from './file-stats.js';
 import { dataKey, dayOf, partitionOfDay } from './layout.js';
@@ -41,6 +41,7 @@ export class PartitionedWriter implements OfflineWriter {
   private state: 'open' | 'busy' | 'done' = 'open';
   private readonly flushBytes: number;
   private readonly maxBufferedBytes: number;
+  private readonly partitioning: 'day' | 'month';
 
   constructor(
     private readonly target: DataFileTarget,
@@ -49,6 +50,7 @@ export class PartitionedWriter implements OfflineWriter {
     private readonly publish: CommitWrittenFiles,
   ) {
     this.flushBytes = options.flushBytes ?? 64 * MiB;
+    this.partitioning = options.partitioning ?? 'day';
     this.maxBufferedBytes = Math.max(this.flushBytes, options.maxBufferedBytes ?? 256 * MiB);
   }
 
@@ -73,7 +75,7 @@ export class PartitionedWriter implements OfflineWriter {
       checkSameColumns(schema, batch.schema);
       const rows = conformBatch(batch, schema, 'a written batch');
       const { event, created } = readTimeColumns(rows);
-      for (const part of splitByDay(event)) {
+      for (const part of splitByDay(event, this.partitioning)) {
         const stats = new TimeStats();
         let rowsOfDay: RecordBatch;
         if (part.take === null) {
@@ -152,7 +154,7 @@ export class PartitionedWriter implements OfflineWriter {
     if (!buffer) return;
     this.buffers.delete(day);
     this.buffered -= buffer.bytes;
-    const partition = partitionOfDay(day);
+    const partition = this.partitioning === 'month' ? partitionOfDay(day).slice(0, 7) : partitionOfDay(day);
     this.written.push(await writeDataFile(this.target, this.namer.path(partition), partition, this.schema!, buffer.batches, buffer.stats, options));
   }
 
@@ -180,10 +182,12 @@ interface DayPart {
  * clustered input, the common case) the parts are zero-copy ranges;
  * otherwise each day's rows are gathered by index.
  */
-function splitByDay(event: BigInt64Array): DayPart[] {
+function splitByDay(event: BigInt64Array, partitioning: 'day' | 'month'): DayPart[] {
   const n = event.length;
   const days = new Float64Array(n);
   for (let i = 0; i < n; i++) days[i] = fastDayOf(event[i]!);
+  // Monthly partitions: every day maps to the first day of its month.
+  if (partitioning === 'month') for (let i = 0; i < n; i++) days[i] = monthStart(days[i]!);
   const runs: DayPart[] = [];
   const seen = new Set<number>();
   let contiguous = true;
@@ -209,6 +213,11 @@ function splitByDay(event: BigInt64Array): DayPart[] {
 }
 
 const SAFE = 2n ** 53n;
+
+function monthStart(day: number): number {
+  const [y, m] = civilFromDays(day);
+  return daysFromCivil(y, m, 1);
+}
 
 /** {@link dayOf} without bigint division for instants within ±285 years of 1970 (exact there). */
 function fastDayOf(micros: bigint): number {
