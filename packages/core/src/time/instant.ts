@@ -19,6 +19,16 @@ export class Instant extends Date {
     this.micros = micros;
   }
 
+  /**
+   * Epoch milliseconds with the microseconds as a fraction, so `a > b`,
+   * `a - b` and sorting see sub-millisecond differences (every µs instant
+   * within ±285 years of 1970 stays distinct and ordered as a double).
+   * `getTime()` stays whole milliseconds, as for any Date.
+   */
+  override valueOf(): number {
+    return Number(this.micros) / 1000;
+  }
+
   /** ISO-8601 UTC with microseconds. */
   override toISOString(): string {
     const ms = super.toISOString();

@@ -76,5 +76,11 @@ describe('Instant', async () => {
     expect(toEpochMicros(plus(t, '30d'))).toBe(1_700_000_000_123_456n + 30n * 86_400_000_000n);
     expect(daysBetween(t, plus(t, { days: 30, hours: 23 }))).toBe(30);
     expect(new Instant(-1n).toISOString()).toBe('1969-12-31T23:59:59.999999Z');
+    // Comparisons and differences see microseconds, which plain Dates would drop.
+    const a = new Instant(1_700_000_000_000_001n);
+    const b = new Instant(1_700_000_000_000_000n);
+    expect(a > b).toBe(true);
+    expect(+a - +b).toBeCloseTo(0.001, 4);
+    expect(new Date(a).getTime()).toBe(1_700_000_000_000);
   });
 });
