@@ -1,7 +1,8 @@
 /**
  * @asof/stores: the storage asof runs on. Object stores (a local directory,
  * S3), a DynamoDB commit coordinator for S3 endpoints without
- * put-if-absent, and the Parquet offline store built on them (DESIGN §5).
+ * put-if-absent, the Parquet offline store built on them (DESIGN §5), and
+ * leases that keep scheduled runs of a view apart.
  * Used by the materializer (writes) and the SDK (reads).
  */
 export { LocalObjectStore, type LocalObjectStoreOptions } from './adapters/local-fs/local-object-store.js';
@@ -13,3 +14,6 @@ export { commitCoordinatorFromUrl } from './adapters/dynamodb/commit-coordinator
 export { openOfflineStore, type OpenOfflineStoreOptions } from './offline/open.js';
 export { ObjectOfflineStore, type ObjectOfflineStoreConfig } from './offline/object-offline-store.js';
 export { encodeParquet, decodeParquet, parquetLayout, type ParquetWriteOptions, type ParquetReadOptions, type ParquetLayout } from './offline/parquet/parquet-codec.js';
+export { ObjectLeaseStore, type ObjectLeaseStoreOptions } from './leases/object-lease-store.js';
+export { DynamoDbLeaseStore, type DynamoDbLeaseStoreOptions, type DynamoDbLeaseTable } from './adapters/dynamodb/dynamodb-lease-store.js';
+export { openLeaseStore, type OpenLeaseStoreOptions } from './leases/open-lease-store.js';

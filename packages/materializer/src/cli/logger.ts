@@ -84,8 +84,9 @@ function prettyLine(ts: string, level: LogLevel, msg: string, fields: LogFields)
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue;
     const json = toJsonValue(value);
-    const text = typeof json === 'string' ? json : JSON.stringify(json);
-    parts.push(`${key}=${/[\s"=]/.test(text) || text === '' ? JSON.stringify(text) : text}`);
+    // Strings are quoted only when they would not read as one token; arrays and objects show as JSON.
+    const text = typeof json === 'string' ? (/[\s"=]/.test(json) || json === '' ? JSON.stringify(json) : json) : JSON.stringify(json);
+    parts.push(`${key}=${text}`);
   }
   return parts.join(' ');
 }

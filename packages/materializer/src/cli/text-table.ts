@@ -9,7 +9,7 @@ export type Cell = string | number | bigint | boolean | null | undefined;
 export function renderTable(headers: readonly string[], rows: readonly (readonly Cell[])[], options: { maxWidth?: number } = {}): string {
   const maxWidth = options.maxWidth ?? 60;
   const text = rows.map((row) => headers.map((_, i) => clip(show(row[i]), maxWidth)));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((row) => isNumber(row[i])));
+  const numeric = headers.map((_, i) => rows.some((row) => isNumber(row[i])) && rows.every((row) => isNumber(row[i]) || row[i] == null));
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((row) => row[i]!.length)));
   const line = (cells: readonly string[], align: readonly boolean[]) =>
     cells.map((c, i) => (align[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' │ ').trimEnd();
@@ -21,7 +21,7 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
 }
 
 function isNumber(cell: Cell): boolean {
-  return typeof cell === 'number' || typeof cell === 'bigint' || cell === null || cell === undefined;
+  return typeof cell === 'number' || typeof cell === 'bigint';
 }
 
 function show(cell: Cell): string {

@@ -1,0 +1,52 @@
+import { AsofError } from '@asof/core';
+import { listArg, numberArg } from '../args.js';
+import type { Command } from '../command.js';
+import { formatMs, ViewsFailedError } from '../run-summary.js';
+import { renderTable, type Cell } from '../text-table.js';
+
+/**
+ * `asof compact`: merges each view's small files per partition into files
+ * near the target size, as one `compact` commit per view (rows and their
+ * order unchanged; older versions stay readable until vacuumed). A view
+ * that fails does not stop the others; the command then exits 1.
+ */
+export const compactCommand: Command = {
+  name: 'compact',
+  summary: 'merge small Parquet files of each view into larger ones (one commit per view)',
+  usage: 'asof compact --root <dir|s3://…> [--view <name>]... [--target-file-mb <n>]',
+  options: {
+    view: { type: 'string', multiple: true, value: '<name>', description: 'compact only these views (default: every view in the store)' },
+    'target-file-mb': { type: 'string', value: '<n>', description: 'aim for files of about this many MiB (default 128)' },
+  },
+  needsRoot: true,
+  async run(ctx, args) {
+    const targetMb = numberArg(args, 'target-file-mb', compactCommand);
+    const store = await ctx.store();
+    const views = listArg(args, 'view');
+    const targets = views.length > 0 ? views : await store.views({ signal: ctx.signal });
+    if (targets.length === 0) throw new AsofError('CONFIG', `no views to compact in ${store.describe()}`);
+    const rows: Cell[][] = [];
+    const failed: { view: string; error: Error }[] = [];
+    for (const [i, view] of targets.entries()) {
+      ctx.progress.update('compact', i, targets.length, 'views');
+      const started = performance.now();
+      try {
+        const commit = await store.compact(view, { signal: ctx.signal, ...(targetMb ? { targetFileBytes: Math.round(targetMb * 1024 * 1024) } : {}) });
+        const ms = performance.now() - started;
+        rows.push([view, commit ? 'compacted' : 'unchanged', commit?.version ?? null, commit?.added.length ?? 0, commit?.removed.length ?? 0, formatMs(ms)]);
+        ctx.logger.info(commit ? 'view compacted' : 'view needs no compaction', { view, version: commit?.version, ms: Math.round(ms) });
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        failed.push({ view, error: error as Error });
+        rows.push([view, `failed: ${(error as Error).message}`, null, null, null, formatMs(performance.now() - started)]);
+        ctx.logger.error('compaction failed', { view, error });
+      }
+    }
+    ctx.progress.update('compact', targets.length, targets.length, 'views');
+    ctx.progress.stop();
+    ctx.print(renderTable(['view', 'status', 'version', 'files +', 'files -', 'time'], rows));
+    if (failed.length > 0) {
+      throw new ViewsFailedError(failed, targets.length);
+    }
+  },
+};

@@ -1,0 +1,18 @@
+import type { Command } from '../command.js';
+import { requirePipeline } from '../pipeline-binding.js';
+import { reportRuns, runHooks } from '../run-summary.js';
+
+/** `asof demo --root <dir>`: generates the TRS example at a small scale and materializes it there with embedded defaults. */
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'generate the TRS example and materialize it into --root with embedded defaults',
+  usage: 'asof demo --root <dir>',
+  options: {},
+  needsRoot: true,
+  async run(ctx) {
+    const pipeline = requirePipeline(ctx);
+    const store = await ctx.store();
+    ctx.logger.info('demo', { root: store.describe() });
+    reportRuns(ctx, await pipeline.demo({ root: ctx.root, store }, runHooks(ctx)));
+  },
+};
