@@ -50,7 +50,9 @@ export function formatTable(table: Table, options: FormatTableOptions = {}): str
 function formatCell(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof Date) return value.toISOString().replace(/\.0+Z$/, 'Z');
-  if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  // Ten significant digits hide binary noise (18565.579999999998 prints as 18565.58).
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(10)));
+  if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return value;
   if (typeof (value as { toArray?: unknown }).toArray === 'function') {
     return `[${Array.from((value as { toArray(): ArrayLike<unknown> }).toArray(), formatCell).join(', ')}]`;

@@ -51,6 +51,7 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
     value: 'dynamodb://<table>',
     description: 'serialise commits and hold leases in DynamoDB (for S3 endpoints without If-None-Match; default: $ASOF_COMMIT_COORDINATOR)',
   },
+  source: { type: 'string', value: 'mysql://user:pass@host:port/db', description: 'the source database to extract from (default: $ASOF_SOURCE_URL)' },
   'dynamodb-endpoint': { type: 'string', value: '<url>', description: 'DynamoDB endpoint, e.g. DynamoDB Local (default: $ASOF_DYNAMODB_ENDPOINT, else AWS)' },
   verbose: { type: 'boolean', description: 'debug logs, and the stack trace on failure' },
   help: { type: 'boolean', description: "show the command's help" },

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AsofError, type LeaseStore, type Registry } from '@asof/core';
+import { AsofError, type LeaseStore, type Registry, type SourceConnector } from '@asof/core';
 import {
   commitCoordinatorFromUrl,
   openLeaseStore,
@@ -54,6 +54,8 @@ export interface CommandContext {
   definitions(): Promise<Registry>;
   /** The registry last applied to the root, or `null`. */
   appliedRegistry(): Promise<StoredRegistry | null>;
+  /** The source connector named by `--source` (a MySQL URL), opened once; a `CONFIG` error if none is given. */
+  source(): Promise<SourceConnector>;
   /** The lease store of the root: the coordinator's DynamoDB table if one is configured, else `<root>/_locks/`. */
   leases(): Promise<LeaseStore>;
 }
@@ -66,6 +68,7 @@ export interface ContextSettings {
   readonly s3Endpoint: string | undefined;
   readonly commitCoordinator: string | undefined;
   readonly dynamodbEndpoint: string | undefined;
+  readonly sourceUrl?: string | undefined;
   readonly verbose: boolean;
   readonly cwd: string;
   readonly logger: Logger;
@@ -82,6 +85,7 @@ export function createContext(settings: ContextSettings): CommandContext {
   let store: ObjectOfflineStore | undefined;
   let definitions: Promise<Registry> | undefined;
   let leases: Promise<LeaseStore> | undefined;
+  let source: Promise<SourceConnector> | undefined;
   const ctx: CommandContext = {
     command: settings.command,
     logger: settings.logger,
@@ -120,6 +124,14 @@ export function createContext(settings: ContextSettings): CommandContext {
     },
     async appliedRegistry() {
       return readRegistry((await ctx.store()).objects, { signal: settings.signal });
+    },
+    source() {
+      if (!settings.sourceUrl) {
+        return Promise.reject(new AsofError('CONFIG', `${settings.command} needs the source database: --source mysql://user:pass@host:port/db (or set ASOF_SOURCE_URL)`));
+      }
+      // Imported on first use, so commands that read no source never load the MySQL driver.
+      source ??= import('../adapters/mysql/index.js').then(({ MySqlConnector }) => new MySqlConnector({ url: settings.sourceUrl }));
+      return source;
     },
     leases() {
       leases ??= ctx.store().then((s) => openLeaseStore({ objects: s.objects, coordinator: ctx.coordinator(), signal: settings.signal }));

@@ -10,7 +10,7 @@ import type { PipelinePort } from './pipeline-port.js';
  * sources' client libraries).
  */
 export async function loadPipeline(): Promise<PipelinePort | null> {
-  return null;
+  return (await import('../pipeline/port.js')).createPipeline();
 }
 
 /** The context's pipeline, or a `CommandUnavailableError` (exit code 2) naming the command. */

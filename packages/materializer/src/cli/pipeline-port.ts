@@ -1,4 +1,4 @@
-import type { CommitOperation, OfflineStore, Registry } from '@asof/core';
+import type { CommitOperation, ObjectStore, OfflineStore, Registry, SourceConnector } from '@asof/core';
 import type { Logger } from './logger.js';
 
 /**
@@ -16,9 +16,10 @@ import type { Logger } from './logger.js';
  */
 export interface PipelinePort {
   /**
-   * Backfill: recomputes each view's rows with `event_ts` in `[start, end)`
-   * and replaces them in one commit per view (`replaceInterval`), so
-   * re-running an interval never duplicates rows.
+   * Backfill: extracts the sources in full, recomputes each view and
+   * appends, as one commit per view, the rows with `event_ts` in
+   * `[start, end)` that differ from what the view shows now, so re-running
+   * an interval changes nothing visible and never duplicates rows.
    */
   materialize(request: MaterializeRequest, hooks: RunHooks): Promise<RunSummary[]>;
 
@@ -47,6 +48,8 @@ export interface PipelineTarget {
   readonly registry: Registry;
   /** Feature view names, validated against `registry`, without duplicates. */
   readonly views: readonly string[];
+  /** Opens the source the views are extracted from (`--source`); lazy, so a bad flag fails only when a run needs it. */
+  readonly source: () => Promise<SourceConnector>;
 }
 
 /** A backfill of `[start, end)` in epoch µs (UTC). */
@@ -62,6 +65,10 @@ export type IncrementalRequest = PipelineTarget;
 export interface DemoRequest {
   readonly root: string;
   readonly store: OfflineStore;
+  /** The object store under the root (the demo applies its registry there, as `asof apply` would). */
+  readonly objects: ObjectStore;
+  /** Writes a result (e.g. a sample of the features) to the command's output. */
+  readonly print: (text: string) => void;
 }
 
 /** What the CLI gives a run to report through and be stopped by. */

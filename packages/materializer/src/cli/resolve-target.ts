@@ -34,5 +34,5 @@ export async function resolveTarget(ctx: CommandContext, requested: readonly str
       );
     }
   }
-  return { store, registry, views };
+  return { store, registry, views, source: () => ctx.source() };
 }

@@ -14,7 +14,7 @@ export interface CliIo {
   readonly stdout: TextSink;
   /** Logs, progress and the failure line; `isTTY` picks bars and pretty logs. */
   readonly stderr: ProgressStream;
-  /** Default: `process.env` (`ASOF_ROOT`, `ASOF_S3_ENDPOINT`, `ASOF_COMMIT_COORDINATOR`, `ASOF_DYNAMODB_ENDPOINT`). */
+  /** Default: `process.env` (`ASOF_ROOT`, `ASOF_SOURCE_URL`, `ASOF_S3_ENDPOINT`, `ASOF_COMMIT_COORDINATOR`, `ASOF_DYNAMODB_ENDPOINT`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Relative paths resolve here (default: `process.cwd()`). */
   readonly cwd?: string;
@@ -81,6 +81,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       s3Endpoint: stringArg(args, 's3-endpoint') ?? nonEmpty(env.ASOF_S3_ENDPOINT),
       commitCoordinator: stringArg(args, 'commit-coordinator') ?? nonEmpty(env.ASOF_COMMIT_COORDINATOR),
       dynamodbEndpoint: stringArg(args, 'dynamodb-endpoint') ?? nonEmpty(env.ASOF_DYNAMODB_ENDPOINT),
+      sourceUrl: stringArg(args, 'source') ?? nonEmpty(env.ASOF_SOURCE_URL),
       verbose,
       cwd: io.cwd ?? process.cwd(),
       logger,

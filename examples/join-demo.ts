@@ -12,7 +12,7 @@ import {
   toEpochMicros,
 } from '@asof/core';
 import { Float64, Int64, makeData, makeVector, Table } from 'apache-arrow';
-import { account, latePayments } from './demo/late-payments.js';
+import { account, latePayments } from './join-demo/late-payments.js';
 
 const DAY_US = 86_400_000_000n;
 const START = toEpochMicros('2024-01-01T00:00:00Z');

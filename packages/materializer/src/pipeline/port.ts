@@ -1,0 +1,61 @@
+import { type AnyFeatureView, formatMicros } from '@asof/core';
+import { CommandUnavailableError } from '../cli/cli-errors.js';
+import type { DemoRequest, PipelinePort, PipelineTarget, RunHooks, RunSummary } from '../cli/pipeline-port.js';
+import { materialize, type MaterializationResult } from './materialize.js';
+import type { ExtractMode } from './mirror.js';
+
+/** Runs the demo: supplied by whoever ships demo data (the TRS example). */
+export type DemoRunner = (request: DemoRequest, hooks: RunHooks) => Promise<RunSummary[]>;
+
+/**
+ * The pipeline behind the `asof` CLI: `materialize` (full extract, writes
+ * restricted to `[start, end)`) and `materialize-incremental` (extract what
+ * changed since each source's watermark) both run {@link materialize}.
+ */
+export function createPipeline(options: { readonly demo?: DemoRunner } = {}): PipelinePort {
+  return {
+    materialize: (request, hooks) => runViews(request, hooks, 'full', { start: request.start, end: request.end }),
+    materializeIncremental: (request, hooks) => runViews(request, hooks, 'incremental'),
+    demo: (request, hooks) => {
+      if (!options.demo) throw new CommandUnavailableError('demo', 'this build has no demo data; run it from the asof workspace (pnpm demo)');
+      return options.demo(request, hooks);
+    },
+  };
+}
+
+async function runViews(target: PipelineTarget, hooks: RunHooks, mode: ExtractMode, interval?: { start: bigint; end: bigint }): Promise<RunSummary[]> {
+  const views = target.views.map((name) => target.registry.getFeatureView(name));
+  const connector = await target.source();
+  const result = await materialize({
+    store: target.store,
+    connector,
+    views,
+    mode,
+    interval,
+    signal: hooks.signal,
+    onProgress: (stage, name, done, total) => hooks.progress(stage === 'extract' ? `source ${name}` : 'views', done, total, stage === 'extract' ? 'rows' : 'views'),
+  });
+  for (const source of result.sources) hooks.logger.info('source mirrored', { source: source.source, rowsRead: source.rowsRead, versionsAdded: source.versionsAdded });
+  return summarize(views, result);
+}
+
+/** One {@link RunSummary} per view of a {@link materialize} result. */
+export function summarize(views: readonly AnyFeatureView[], result: MaterializationResult): RunSummary[] {
+  const rowsRead = result.sources.reduce((n, s) => n + s.rowsRead, 0);
+  return views.map((view) => {
+    const run = result.views.find((v) => v.view === view.name)!;
+    return {
+      view: view.name,
+      operation: 'append',
+      version: run.version,
+      rowsRead,
+      rowsWritten: run.rowsWritten,
+      filesAdded: run.filesAdded,
+      filesRemoved: 0,
+      watermark: run.knownAt === null ? null : formatMicros(run.knownAt),
+      ms: run.ms,
+      status: run.status,
+      ...(run.error ? { error: run.error } : {}),
+    };
+  });
+}
