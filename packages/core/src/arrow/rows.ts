@@ -66,14 +66,21 @@ export function columnValues(vector: Vector, name: string): unknown[] {
  * an {@link InvalidInputError} naming the column and row.
  */
 export function rowsToTable(rows: readonly JsRow[], columns: Readonly<Record<string, DType>>, order?: readonly string[]): Table {
-  const names = order ?? [...new Set([...Object.keys(columns), ...rows.flatMap((r) => Object.keys(r))])];
+  const names = order ?? columnNames(rows, columns);
   const vectors: Record<string, Vector> = {};
   for (const name of names) {
-    const values = rows.map((r) => r[name] ?? null);
+    const values = new Array<unknown>(rows.length);
+    for (let i = 0; i < rows.length; i++) values[i] = rows[i]![name] ?? null;
     const dtype = columns[name] ?? inferDType(values, name);
     vectors[name] = buildVector(values, dtype, name);
   }
   return new Table(vectors);
+}
+
+function columnNames(rows: readonly JsRow[], columns: Readonly<Record<string, DType>>): string[] {
+  const names = new Set(Object.keys(columns));
+  for (const row of rows) for (const name in row) names.add(name);
+  return [...names];
 }
 
 /** The dtype of the first non-null value. */
