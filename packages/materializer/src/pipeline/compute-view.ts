@@ -9,6 +9,11 @@ import {
   tableToRows,
   takeTable,
   timestamp,
+  bool,
+  float64,
+  int64,
+  string,
+  type ListDType,
   type Aggregation,
   type AnyFeatureView,
   type DType,
@@ -38,16 +43,29 @@ export const EVENT_TS = 'event_ts';
  * every feature is defined at every change point.
  */
 export async function computeViewRows(view: AnyFeatureView, read: VersionReader, knownAt: bigint): Promise<Table> {
-  const versions = await read(view.source);
+  const events = await deriveEvents(view, await read(view.source), read, knownAt);
+  return events ? aggregateEvents(view, events) : emptyRows(view);
+}
+
+/**
+ * The rows a view aggregates, from some of its source's row versions (all
+ * of them, or one bucket of primary keys): the latest version per key at
+ * `knownAt`, the lookups in order, then the transform. `null` when nothing
+ * is left. Lookup sources are read whole through `read`.
+ */
+export async function deriveEvents(view: AnyFeatureView, versions: Table | null, read: VersionReader, knownAt: bigint): Promise<Table | null> {
   let rows = versions ? latestVersions(versions, view.source, knownAt) : null;
-  if (rows === null || rows.numRows === 0) return emptyRows(view);
+  if (rows === null || rows.numRows === 0) return null;
   for (const lookup of view.lookups) {
     const dimension = await read(lookup.source);
     rows = applyLookup(rows, dimension ?? new Table(), lookup);
   }
   if (view.transform) rows = applyTransform(view, rows);
-  if (rows.numRows === 0) return emptyRows(view);
+  return rows.numRows === 0 ? null : rows;
+}
 
+/** Feature rows from a view's rows: exact windows at every change point, or the rows themselves for a plain view. */
+export function aggregateEvents(view: AnyFeatureView, rows: Table): Table {
   const aggregations: Record<string, Aggregation> = {};
   const plain: string[] = [];
   for (const [name, spec] of Object.entries(view.features)) {
@@ -97,7 +115,21 @@ function columnTypes(view: AnyFeatureView): Record<string, DType> {
   const types: Record<string, DType> = { ...(view.joinKeys as Record<string, DType>) };
   types[view.eventTime] = timestamp();
   if (view.createdTime) types[view.createdTime] = timestamp();
-  for (const [name, spec] of Object.entries(view.features)) if (!isAggregation(spec)) types[name] = spec as DType;
+  for (const [name, spec] of Object.entries(view.features)) {
+    if (!isAggregation(spec)) {
+      types[name] = spec as DType;
+      continue;
+    }
+    // Declared types keep buckets of a run consistent where values alone could not (an all-null column).
+    if (spec.column && (spec.fn === 'sum' || spec.fn === 'min' || spec.fn === 'max' || spec.fn === 'last')) types[spec.column] ??= spec.dtype;
+    if (spec.column && spec.fn === 'collect_set') types[spec.column] ??= (spec.dtype as ListDType<unknown>).item;
+    if (spec.column && spec.fn === 'avg') types[spec.column] ??= float64();
+    for (const p of spec.where) {
+      const sample = Array.isArray(p.value) ? p.value[0] : p.value;
+      const literal = typeof sample === 'bigint' ? int64() : typeof sample === 'number' ? float64() : typeof sample === 'string' ? string() : typeof sample === 'boolean' ? bool() : null;
+      if (literal) types[p.column] ??= literal;
+    }
+  }
   return types;
 }
 

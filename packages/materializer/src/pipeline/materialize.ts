@@ -1,5 +1,6 @@
 import {
   diffFeatureRows,
+  keyBuckets,
   hashFeatureView,
   readMicrosColumn,
   rowsToTable,
@@ -13,8 +14,9 @@ import {
   type SourceConnector,
 } from '@asof/core';
 import { Table, type RecordBatch } from 'apache-arrow';
-import { computeViewRows, emptyRows, EVENT_TS } from './compute-view.js';
-import { mirrorSource, readMirror, type ExtractMode, type MirrorResult } from './mirror.js';
+import { aggregateEvents, deriveEvents, emptyRows, EVENT_TS } from './compute-view.js';
+import { SpillBuckets } from './spill.js';
+import { mirrorName, mirrorSource, readMirror, type ExtractMode, type MirrorResult } from './mirror.js';
 
 /** What one materialization run does. */
 export interface MaterializationRequest {
@@ -28,6 +30,12 @@ export interface MaterializationRequest {
   /** Re-read this far below a source's watermark; default 5 minutes. */
   readonly overlapMs?: number;
   readonly batchSize?: number;
+  /**
+   * About how many rows a view's computation holds at once: the view is
+   * split into entity-key buckets of this size (default 1,000,000). Lookup
+   * sources (dimensions) are held whole.
+   */
+  readonly memoryBudgetRows?: number;
   readonly signal?: AbortSignal;
   /** Progress: `stage` is `extract` (rows read from a source) or `compute` (views done). */
   readonly onProgress?: (stage: 'extract' | 'compute', name: string, done: number, total?: number) => void;
@@ -115,35 +123,77 @@ async function materializeView(
   const { store, signal } = request;
   const base = { view: view.name, knownAt };
   if (knownAt === null) return { ...base, status: 'unchanged', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0 };
-  const next = await computeViewRows(view, read, knownAt);
-  const current = await readView(store, view, signal);
-  // Appended rows must be newer than every row already there (a changed definition over unchanged data).
-  let createdAt = knownAt;
-  const created = readMicrosColumn(current, 'created_ts').micros;
-  for (const c of created) if (c >= createdAt) createdAt = c + 1n;
-  const diff = diffFeatureRows(current, next, {
-    keys: view.joinKeyNames,
-    features: view.featureNames,
-    eventTime: EVENT_TS,
-    createdTime: 'created_ts',
-    createdAt,
-    interval: request.interval,
-  });
-  if (diff.numRows === 0) return { ...base, status: 'unchanged', version: null, rowsComputed: next.numRows, rowsWritten: 0, filesAdded: 0 };
-  const writer = store.beginWrite(view.name, { partitioning: 'month' });
+  // Work is split by entity-key hash so one bucket's rows are in memory at a time (docs/design/materializer.md).
+  const budget = request.memoryBudgetRows ?? 1_000_000;
+  const sourceRows = await rowCount(store, mirrorName(view.source), signal);
+  const viewRows = await rowCount(store, view.name, signal);
+  const sourceBuckets = Math.max(1, Math.ceil(sourceRows / budget));
+  const buckets = Math.max(1, Math.ceil(Math.max(sourceRows, viewRows) / budget));
+  // Rows waiting to be spilled stay within the budget across all buckets.
+  const flushRows = Math.max(1, Math.floor(budget / buckets));
+  const current = new SpillBuckets(buckets, flushRows);
+  const events = new SpillBuckets(buckets, flushRows);
   try {
-    for (const batch of diff.batches) await writer.writeBatch(batch, { signal });
-    const commit = await writer.commit({
-      operation: 'append',
-      watermark: { knownAt: String(knownAt) },
-      definitionHash: hashFeatureView(view),
-      signal,
-    });
-    return { ...base, status: 'committed', version: commit.version, rowsComputed: next.numRows, rowsWritten: diff.numRows, filesAdded: commit.added.length };
-  } catch (error) {
-    await writer.abort().catch(() => undefined);
-    throw error;
+    let createdAt = knownAt;
+    for await (const batch of store.scan(view.name, { signal })) {
+      // Appended rows must be newer than every row already there (a changed definition over unchanged data).
+      for (const c of readMicrosColumn(batch as unknown as Table, 'created_ts').micros) if (c >= createdAt) createdAt = c + 1n;
+      await current.add(batch, keyBuckets(batch as unknown as Table, view.joinKeyNames, buckets));
+    }
+    for (let s = 0; s < sourceBuckets; s++) {
+      const versions = await readMirror(store, view.source, { upTo: knownAt, signal, bucket: sourceBuckets > 1 ? { index: s, of: sourceBuckets } : undefined });
+      const derived = await deriveEvents(view, versions, read, knownAt);
+      if (!derived) continue;
+      const bucketOf = keyBuckets(derived, view.joinKeyNames, buckets);
+      let offset = 0;
+      for (const batch of derived.batches) {
+        await events.add(batch, bucketOf.subarray(offset, offset + batch.numRows));
+        offset += batch.numRows;
+      }
+    }
+    let rowsComputed = 0;
+    let rowsWritten = 0;
+    const writer = store.beginWrite(view.name, { partitioning: 'month' });
+    try {
+      for (let b = 0; b < buckets; b++) {
+        const rows = await events.read(b);
+        const next = rows ? aggregateEvents(view, rows) : emptyRows(view);
+        rowsComputed += next.numRows;
+        const diff = diffFeatureRows(withTombstones(await current.read(b), view), next, {
+          keys: view.joinKeyNames,
+          features: view.featureNames,
+          eventTime: EVENT_TS,
+          createdTime: 'created_ts',
+          createdAt,
+          interval: request.interval,
+        });
+        for (const batch of diff.batches) await writer.writeBatch(batch, { signal });
+        rowsWritten += diff.numRows;
+      }
+      if (rowsWritten === 0) {
+        await writer.abort();
+        return { ...base, status: 'unchanged', version: null, rowsComputed, rowsWritten: 0, filesAdded: 0 };
+      }
+      const commit = await writer.commit({ operation: 'append', watermark: { knownAt: String(knownAt) }, definitionHash: hashFeatureView(view), signal });
+      return { ...base, status: 'committed', version: commit.version, rowsComputed, rowsWritten, filesAdded: commit.added.length };
+    } catch (error) {
+      await writer.abort().catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await Promise.all([current.close(), events.close()]);
   }
+}
+
+async function rowCount(store: OfflineStore, view: string, signal?: AbortSignal): Promise<number> {
+  const snapshot = await store.snapshot(view, { signal });
+  return snapshot.files.reduce((n, f) => n + f.rows, 0);
+}
+
+/** The current rows of a bucket with the tombstone column (files written before any tombstone lack it). */
+function withTombstones(rows: Table | null, view: AnyFeatureView): Table {
+  if (!rows) return withColumn(withColumn(emptyRows(view), 'created_ts', timestamp()), TOMBSTONE_COLUMN, bool());
+  return rows.getChild(TOMBSTONE_COLUMN) ? rows : withColumn(rows, TOMBSTONE_COLUMN, bool());
 }
 
 /** Every row version of a view written so far; an empty table with the view's columns before its first commit. */

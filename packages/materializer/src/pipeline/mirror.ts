@@ -2,6 +2,7 @@ import {
   columnValues,
   filterRows,
   formatMicros,
+  keyBuckets,
   microsVector,
   readMicrosColumn,
   versionTimeOf,
@@ -119,12 +120,25 @@ export async function mirrorSource(
   }
 }
 
-/** Reads every version of a source's mirror (µs times up to `upTo`, inclusive) as one table, or `null` if it is empty. */
-export async function readMirror(store: OfflineStore, source: Source, options: { upTo?: bigint; signal?: AbortSignal } = {}): Promise<Table | null> {
+/** Reads every version of a source's mirror (µs times up to `upTo`, inclusive; optionally one bucket of primary keys) as one table, or `null` if it is empty. */
+export async function readMirror(
+  store: OfflineStore,
+  source: Source,
+  options: { upTo?: bigint; signal?: AbortSignal; bucket?: { readonly index: number; readonly of: number } } = {},
+): Promise<Table | null> {
   const batches: RecordBatch[] = [];
   const end = options.upTo === undefined ? undefined : formatMicros(options.upTo + 1n);
+  const pk = options.bucket ? primaryKeyOf(source) : [];
   for await (const batch of store.scan(mirrorName(source), { eventTimeRange: end ? { end } : undefined, signal: options.signal })) {
-    batches.push(batch);
+    if (!options.bucket) {
+      batches.push(batch);
+      continue;
+    }
+    // One bucket of primary keys: every version of a key lands in the same bucket.
+    const buckets = keyBuckets(batch as unknown as Table, pk, options.bucket.of);
+    const keep = Uint8Array.from(buckets, (b) => (b === options.bucket!.index ? 1 : 0));
+    const kept = filterRows(batch, keep);
+    if (kept.numRows > 0) batches.push(kept);
   }
   return batches.length === 0 ? null : new Table(batches);
 }

@@ -1,0 +1,38 @@
+import { float64, int32, int64, keyBuckets, rowsToTable, string, tableToRows } from '@asof/core';
+import { describe, expect, it } from 'vitest';
+import { SpillBuckets, unify } from './spill.js';
+
+describe('SpillBuckets', () => {
+  it('returns every row of a bucket after spilling it to disk in several flushes, and removes its files', async () => {
+    const spill = new SpillBuckets(3, 2);
+    const rows = Array.from({ length: 20 }, (_, i) => ({ id: BigInt(i), v: i % 4 === 0 ? null : i / 2 }));
+    const table = rowsToTable(rows, { id: int64(), v: float64() });
+    const buckets = keyBuckets(table, ['id'], 3);
+    await spill.add(table.batches[0]!, buckets);
+    const back = [];
+    for (let b = 0; b < 3; b++) {
+      const part = await spill.read(b);
+      for (const r of part ? tableToRows(part) : []) back.push({ ...r, b });
+    }
+    expect(back.map(({ b, ...r }) => r).sort((x, y) => Number(x.id as bigint) - Number(y.id as bigint))).toEqual(rows);
+    expect(back.every((r) => r.b === buckets[Number(r.id as bigint)])).toBe(true);
+    await spill.close();
+  });
+
+  it('unifies a column that was all null, and so typed by default, in one part', () => {
+    const a = rowsToTable([{ x: 1n }], { x: int64() });
+    const b = rowsToTable([{ x: null }], {});
+    expect(tableToRows(unify([a.batches[0]!, b.batches[0]!]))).toEqual([{ x: 1n }, { x: null }]);
+  });
+});
+
+describe('keyBuckets', () => {
+  it('puts equal keys in the same bucket whatever the integer width, and spreads keys', () => {
+    const wide = rowsToTable(Array.from({ length: 1000 }, (_, i) => ({ k: BigInt(i), s: `k${i}` })), { k: int64(), s: string() });
+    const narrow = rowsToTable(Array.from({ length: 1000 }, (_, i) => ({ k: i, s: `k${i}` })), { k: int32(), s: string() });
+    expect([...keyBuckets(wide, ['k', 's'], 7)]).toEqual([...keyBuckets(narrow, ['k', 's'], 7)]);
+    const counts = new Array(7).fill(0);
+    for (const b of keyBuckets(wide, ['k'], 7)) counts[b]++;
+    expect(Math.min(...counts)).toBeGreaterThan(100);
+  });
+});
