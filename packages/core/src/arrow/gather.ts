@@ -35,71 +35,60 @@ function strideOf(data: Data): number {
   return DataType.isDecimal(data.type) ? data.type.bitWidth / 32 : data.stride;
 }
 
-function gatherFixed(vector: Vector, take: Int32Array): Vector {
+/**
+ * Visits each taken row that holds a value (`out` row `i`, its chunk's data
+ * and its index there) and returns the output's validity: shared by the
+ * gathers that copy values out of fixed-size slots.
+ */
+function visitTaken(vector: Vector, take: Int32Array, visit: (i: number, data: Data, local: number) => void): { valid: Uint8Array; nulls: number } {
   const chunks = vector.data;
-  const first = chunks[0]!;
-  const stride = strideOf(first);
-  const n = take.length;
-  const Ctor = (first.values as { constructor: new (n: number) => ArrayLike<unknown> }).constructor;
-  const out = new Ctor(n * stride) as unknown as { [i: number]: unknown; set(a: ArrayLike<unknown>, o: number): void };
-  const valid = new Uint8Array(n);
   const locate = chunkLocator(chunks);
+  const valid = new Uint8Array(take.length);
   let nulls = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < take.length; i++) {
     const j = take[i]!;
     if (j < 0) {
       nulls++;
       continue;
     }
     const c = locate(j);
-    const d = chunks[c.chunk]!;
+    const data = chunks[c.chunk]!;
     const local = j - c.start;
-    if (d.nullCount > 0 && !d.getValid(local)) {
+    if (data.nullCount > 0 && !data.getValid(local)) {
       nulls++;
       continue;
     }
     valid[i] = 1;
-    const values = d.values as unknown as { [i: number]: unknown };
+    visit(i, data, local);
+  }
+  return { valid, nulls };
+}
+
+function gatherFixed(vector: Vector, take: Int32Array): Vector {
+  const first = vector.data[0]!;
+  const stride = strideOf(first);
+  const n = take.length;
+  const Ctor = (first.values as { constructor: new (n: number) => ArrayLike<unknown> }).constructor;
+  const out = new Ctor(n * stride) as unknown as { [i: number]: unknown };
+  const { valid, nulls } = visitTaken(vector, take, (i, data, local) => {
+    const values = data.values as unknown as { [i: number]: unknown };
     if (stride === 1) out[i] = values[local];
     else for (let s = 0; s < stride; s++) out[i * stride + s] = values[local * stride + s];
-  }
+  });
   return makeVector(
-    makeData({
-      type: first.type,
-      length: n,
-      nullCount: nulls,
-      nullBitmap: nulls > 0 ? packBits(valid) : undefined,
-      data: out as never,
-    } as never),
+    makeData({ type: first.type, length: n, nullCount: nulls, nullBitmap: nulls > 0 ? packBits(valid) : undefined, data: out as never } as never),
   );
 }
 
 function gatherBool(vector: Vector, take: Int32Array): Vector {
-  const chunks = vector.data;
   const n = take.length;
   const bits = new Uint8Array(((n + 63) & ~63) >> 3);
-  const valid = new Uint8Array(n);
-  const locate = chunkLocator(chunks);
-  let nulls = 0;
-  for (let i = 0; i < n; i++) {
-    const j = take[i]!;
-    if (j < 0) {
-      nulls++;
-      continue;
-    }
-    const c = locate(j);
-    const d = chunks[c.chunk]!;
-    const local = j - c.start;
-    if (d.nullCount > 0 && !d.getValid(local)) {
-      nulls++;
-      continue;
-    }
-    valid[i] = 1;
-    const bit = d.offset + local;
-    if ((d.values as Uint8Array)[bit >> 3]! & (1 << (bit & 7))) bits[i >> 3]! |= 1 << (i & 7);
-  }
+  const { valid, nulls } = visitTaken(vector, take, (i, data, local) => {
+    const bit = data.offset + local;
+    if ((data.values as Uint8Array)[bit >> 3]! & (1 << (bit & 7))) bits[i >> 3]! |= 1 << (i & 7);
+  });
   return makeVector(
-    makeData({ type: chunks[0]!.type, length: n, nullCount: nulls, nullBitmap: nulls > 0 ? packBits(valid) : undefined, data: bits } as never),
+    makeData({ type: vector.data[0]!.type, length: n, nullCount: nulls, nullBitmap: nulls > 0 ? packBits(valid) : undefined, data: bits } as never),
   );
 }
 
@@ -160,30 +149,25 @@ function gatherDictionary(vector: Vector, take: Int32Array): Vector {
 /** Lists: gather the offsets, then the child values they cover (recursively, so any item type works). */
 function gatherList(vector: Vector, take: Int32Array): Vector {
   const chunks = vector.data;
-  const locate = chunkLocator(chunks);
   // Child index base of each chunk once its children are viewed as one vector.
-  const base = new Float64Array(chunks.length);
-  for (let c = 1; c < chunks.length; c++) base[c] = base[c - 1]! + chunks[c - 1]!.children[0]!.length;
+  const base = new Map<Data, number>();
+  let total = 0;
+  for (const d of chunks) {
+    base.set(d, total);
+    total += d.children[0]!.length;
+  }
   const n = take.length;
   const offsets = new Int32Array(n + 1);
-  const valid = new Uint8Array(n);
   const childTake: number[] = [];
-  let nulls = 0;
-  for (let i = 0; i < n; i++) {
-    const j = take[i]!;
-    if (j >= 0) {
-      const c = locate(j);
-      const d = chunks[c.chunk]!;
-      const local = j - c.start;
-      if (d.nullCount === 0 || d.getValid(local)) {
-        valid[i] = 1;
-        const from = d.valueOffsets[local]!;
-        const to = d.valueOffsets[local + 1]!;
-        for (let k = from; k < to; k++) childTake.push(base[c.chunk]! + k);
-      } else nulls++;
-    } else nulls++;
+  let filled = 0;
+  const { valid, nulls } = visitTaken(vector, take, (i, data, local) => {
+    for (let k = filled + 1; k <= i; k++) offsets[k] = childTake.length;
+    const from = base.get(data)!;
+    for (let k = data.valueOffsets[local]!; k < data.valueOffsets[local + 1]!; k++) childTake.push(from + k);
     offsets[i + 1] = childTake.length;
-  }
+    filled = i + 1;
+  });
+  for (let k = filled + 1; k <= n; k++) offsets[k] = childTake.length;
   const child = gather(makeVector(chunks.map((d) => d.children[0]!)), Int32Array.from(childTake));
   return makeVector(
     makeData({
