@@ -54,6 +54,8 @@ export interface CommandContext {
   definitions(): Promise<Registry>;
   /** The registry last applied to the root, or `null`. */
   appliedRegistry(): Promise<StoredRegistry | null>;
+  /** Releases what the command opened (the source's connections); called once, when the command ends. */
+  close(): Promise<void>;
   /** The source connector named by `--source` (a MySQL URL), opened once; a `CONFIG` error if none is given. */
   source(): Promise<SourceConnector>;
   /** The lease store of the root: the coordinator's DynamoDB table if one is configured, else `<root>/_locks/`. */
@@ -124,6 +126,11 @@ export function createContext(settings: ContextSettings): CommandContext {
     },
     async appliedRegistry() {
       return readRegistry((await ctx.store()).objects, { signal: settings.signal });
+    },
+    async close() {
+      const opened = source;
+      source = undefined;
+      if (opened) await (await opened.catch(() => null))?.close();
     },
     source() {
       if (!settings.sourceUrl) {

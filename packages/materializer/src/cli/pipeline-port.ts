@@ -87,7 +87,7 @@ export interface RunHooks {
 /** How one view's run ended. */
 export interface RunSummary {
   readonly view: string;
-  /** The operation committed (`replace` for a backfill, `append` for an increment), or attempted. */
+  /** The operation committed (runs append what changed), or attempted. */
   readonly operation: CommitOperation;
   /** The version committed; `null` when nothing was committed. */
   readonly version: number | null;

@@ -34,5 +34,12 @@ export async function resolveTarget(ctx: CommandContext, requested: readonly str
       );
     }
   }
+  const textOnly = views.filter((view) => registry.getFeatureView(view).transform?.executable === false);
+  if (textOnly.length > 0) {
+    throw new AsofError(
+      'CONFIG',
+      `${textOnly.join(', ')} ${textOnly.length === 1 ? 'has a row transform' : 'have row transforms'}, which registry.json keeps as text only; pass --definitions <module> (the module you applied) so the materializer can run ${textOnly.length === 1 ? 'it' : 'them'}`,
+    );
+  }
   return { store, registry, views, source: () => ctx.source() };
 }

@@ -91,7 +91,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       pipeline: io.pipeline ?? null,
       now: io.now ?? (() => new Date()),
     });
-    await command.run(ctx, args);
+    try {
+      await command.run(ctx, args);
+    } finally {
+      await ctx.close();
+    }
     progress.stop();
     if (signal.aborted) {
       writeErr(`asof: ${command.name} interrupted (ABORTED)`);

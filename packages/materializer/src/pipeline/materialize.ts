@@ -104,7 +104,8 @@ export async function materialize(request: MaterializationRequest): Promise<Mate
   for (const [i, view] of views.entries()) {
     const started = performance.now();
     try {
-      results.push({ ...(await materializeView(request, view, read, knownAt)), ms: performance.now() - started });
+      const fresh = [view.source, ...view.lookups.map((l) => l.source)].some((source) => mirrored.find((m) => m.source === source.name)!.versionsAdded > 0);
+      results.push({ ...(await materializeView(request, view, read, knownAt, fresh)), ms: performance.now() - started });
     } catch (error) {
       if (signal?.aborted) throw error;
       results.push({ view: view.name, status: 'failed', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0, knownAt, ms: performance.now() - started, error: error as Error });
@@ -119,10 +120,14 @@ async function materializeView(
   view: AnyFeatureView,
   read: (source: Source) => Promise<Table | null>,
   knownAt: bigint | null,
+  fresh: boolean,
 ): Promise<Omit<ViewRunResult, 'ms'>> {
   const { store, signal } = request;
   const base = { view: view.name, knownAt };
-  if (knownAt === null) return { ...base, status: 'unchanged', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0 };
+  const unchanged = { ...base, status: 'unchanged', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0 } as const;
+  if (knownAt === null) return unchanged;
+  // Nothing new in its sources, and its last commit is a complete computation of this definition at this knowledge time.
+  if (!fresh && (await upToDate(store, view, knownAt, signal))) return unchanged;
   // Work is split by entity-key hash so one bucket's rows are in memory at a time (docs/design/materializer.md).
   const budget = request.memoryBudgetRows ?? 1_000_000;
   const sourceRows = await rowCount(store, mirrorName(view.source), signal);
@@ -174,7 +179,8 @@ async function materializeView(
         await writer.abort();
         return { ...base, status: 'unchanged', version: null, rowsComputed, rowsWritten: 0, filesAdded: 0 };
       }
-      const commit = await writer.commit({ operation: 'append', watermark: { knownAt: String(knownAt) }, definitionHash: hashFeatureView(view), signal });
+      const watermark: ViewWatermark = { knownAt: String(knownAt), complete: request.interval === undefined };
+      const commit = await writer.commit({ operation: 'append', watermark, definitionHash: hashFeatureView(view), signal });
       return { ...base, status: 'committed', version: commit.version, rowsComputed, rowsWritten, filesAdded: commit.added.length };
     } catch (error) {
       await writer.abort().catch(() => undefined);
@@ -183,6 +189,21 @@ async function materializeView(
   } finally {
     await Promise.all([current.close(), events.close()]);
   }
+}
+
+/** What a view's commit records about the computation it wrote. */
+interface ViewWatermark {
+  /** The knowledge time the rows were computed at (µs). */
+  readonly knownAt: string;
+  /** Whether every event time was compared (no `--start/--end` restriction). */
+  readonly complete: boolean;
+}
+
+async function upToDate(store: OfflineStore, view: AnyFeatureView, knownAt: bigint, signal?: AbortSignal): Promise<boolean> {
+  const snapshot = await store.snapshot(view.name, { signal });
+  const last = snapshot.commits.at(-1);
+  const mark = snapshot.watermark as ViewWatermark | null;
+  return last !== undefined && mark?.complete === true && mark.knownAt === String(knownAt) && last.definitionHash === hashFeatureView(view);
 }
 
 async function rowCount(store: OfflineStore, view: string, signal?: AbortSignal): Promise<number> {

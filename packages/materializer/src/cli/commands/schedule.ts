@@ -83,7 +83,12 @@ export const scheduleCommand: Command = {
     ctx.print(`${result.ticks} tick(s), ${result.runs.length} run(s), ${result.skipped.length} view tick(s) skipped (still running or held elsewhere)`);
     const failed = result.runs.filter((r) => r.status === 'failed' || r.status === 'lease-lost');
     if (failed.length > 0 && !ctx.signal.aborted) {
-      throw new AsofError('STORE_WRITE', `${failed.length} of ${result.runs.length} scheduled run(s) failed; last: ${(failed.at(-1)!.error as Error)?.message}`);
+      const last = failed.at(-1)!.error;
+      throw new AsofError(
+        (last instanceof AsofError ? last.code : 'STORE_WRITE') as AsofError['code'],
+        `${failed.length} of ${result.runs.length} scheduled run(s) failed; last: ${(last as Error | undefined)?.message ?? 'unknown error'}`,
+        { cause: last },
+      );
     }
   },
 };

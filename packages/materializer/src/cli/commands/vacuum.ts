@@ -20,7 +20,9 @@ export const vacuumCommand: Command = {
   },
   needsRoot: true,
   async run(ctx, args) {
-    const graceMs = durationArg(args, 'grace', vacuumCommand);
+    const dryRunRequested = args.values['dry-run'] === true;
+    // A zero grace only makes sense for a look at what would go; it would delete files a running writer still needs.
+    const graceMs = dryRunRequested && /^0+(ms|s|m|h|d)?$/.test(String(args.values.grace ?? '')) ? 0 : durationArg(args, 'grace', vacuumCommand);
     if (graceMs === undefined) throw new UsageError('missing --grace', vacuumCommand.usage);
     const views = listArg(args, 'view');
     const dryRun = flagArg(args, 'dry-run');
