@@ -105,4 +105,18 @@ describe('TRS materialization (in-memory source, local offline store)', () => {
       expect(await canonical(small)).toEqual(await canonical(store));
     }
   });
+
+  it('after retention coarsens old history, later runs never rewrite it', async () => {
+    const fullFrom = toEpochMicros('2024-04-01T00:00:00Z');
+    const retained = await store.applyRetention('late_payments', { keys: ['account_id'], fullMs: 183 * 86_400_000, now: '2024-10-01T00:00:00Z' });
+    expect(retained).not.toBeNull();
+    const versionBefore = (await store.snapshot('late_payments')).version;
+    const third = stateAt(timeline, '2024-12-31T00:00:00Z');
+    await materialize({ store, connector: new TableSourceConnector(third.tables), views: [latePayments], mode: 'incremental' });
+    const snapshot = await store.snapshot('late_payments');
+    const added = snapshot.commits.filter((c) => c.version > versionBefore).flatMap((c) => c.added);
+    expect(added.length).toBeGreaterThan(0);
+    for (const file of added) expect(BigInt(file.minEventTs) >= BigInt(snapshot.retention!.fullFrom)).toBe(true);
+    expect(BigInt(snapshot.retention!.fullFrom)).toBeLessThanOrEqual(fullFrom + 86_400_000_000n);
+  });
 });

@@ -156,6 +156,9 @@ async function materializeView(
         offset += batch.numRows;
       }
     }
+    // History that retention coarsened or dropped is policy, not drift: never rewrite it.
+    const retention = (await store.snapshot(view.name, { signal })).retention;
+    const interval = retainedInterval(request.interval, retention ? BigInt(retention.fullFrom) : null);
     let rowsComputed = 0;
     let rowsWritten = 0;
     const writer = store.beginWrite(view.name, { partitioning: 'month' });
@@ -170,7 +173,7 @@ async function materializeView(
           eventTime: EVENT_TS,
           createdTime: 'created_ts',
           createdAt,
-          interval: request.interval,
+          interval,
         });
         for (const batch of diff.batches) await writer.writeBatch(batch, { signal });
         rowsWritten += diff.numRows;
@@ -189,6 +192,13 @@ async function materializeView(
   } finally {
     await Promise.all([current.close(), events.close()]);
   }
+}
+
+function retainedInterval(requested: { start: bigint; end: bigint } | undefined, fullFrom: bigint | null): { start: bigint; end: bigint } | undefined {
+  if (fullFrom === null) return requested;
+  const end = requested?.end ?? 2n ** 63n - 1n;
+  const start = requested && requested.start > fullFrom ? requested.start : fullFrom;
+  return { start, end: end > start ? end : start };
 }
 
 /** What a view's commit records about the computation it wrote. */

@@ -1,5 +1,6 @@
 import { AsofError } from '@asof/core';
-import { listArg, numberArg } from '../args.js';
+import { durationArg, listArg, numberArg } from '../args.js';
+import { UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
 import { formatMs, ViewsFailedError } from '../run-summary.js';
 import { renderTable, type Cell } from '../text-table.js';
@@ -7,20 +8,33 @@ import { renderTable, type Cell } from '../text-table.js';
 /**
  * `asof compact`: merges each view's small files per partition into files
  * near the target size, as one `compact` commit per view (rows and their
- * order unchanged; older versions stay readable until vacuumed). A view
- * that fails does not stop the others; the command then exits 1.
+ * order unchanged; older versions stay readable until vacuumed). With
+ * `--keep-full`, it first applies the retention policy to each feature view
+ * as its own commit: full history for that long, then (with
+ * `--keep-coarse`) the last row per entity per month for that much longer,
+ * then nothing; reads older than that fail with a RetentionError instead of
+ * answering wrongly. Source mirrors (`_source.*`) are never coarsened: the
+ * materializer recomputes from them. A view that fails does not stop the
+ * others; the command then exits 1.
  */
 export const compactCommand: Command = {
   name: 'compact',
   summary: 'merge small Parquet files of each view into larger ones (one commit per view)',
-  usage: 'asof compact --root <dir|s3://…> [--view <name>]... [--target-file-mb <n>]',
+  usage: 'asof compact --root <dir|s3://…> [--view <name>]... [--target-file-mb <n>] [--keep-full <duration> [--keep-coarse <duration>]]',
   options: {
     view: { type: 'string', multiple: true, value: '<name>', description: 'compact only these views (default: every view in the store)' },
     'target-file-mb': { type: 'string', value: '<n>', description: 'aim for files of about this many MiB (default 128)' },
+    'keep-full': { type: 'string', value: '<duration>', description: 'retention: keep full history this long (e.g. 365d)' },
+    'keep-coarse': { type: 'string', value: '<duration>', description: 'retention: then keep the last row per entity per month this much longer (default: forever)' },
   },
   needsRoot: true,
   async run(ctx, args) {
     const targetMb = numberArg(args, 'target-file-mb', compactCommand);
+    const fullMs = durationArg(args, 'keep-full', compactCommand);
+    const coarseMs = durationArg(args, 'keep-coarse', compactCommand);
+    if (coarseMs !== undefined && fullMs === undefined) throw new UsageError('--keep-coarse needs --keep-full', compactCommand.usage);
+    const applied = fullMs === undefined ? null : await ctx.appliedRegistry();
+    if (fullMs !== undefined && !applied) throw new AsofError('CONFIG', "retention needs the views' entity keys: run 'asof apply' first");
     const store = await ctx.store();
     const views = listArg(args, 'view');
     const targets = views.length > 0 ? views : await store.views({ signal: ctx.signal });
@@ -31,6 +45,11 @@ export const compactCommand: Command = {
       ctx.progress.update('compact', i, targets.length, 'views');
       const started = performance.now();
       try {
+        if (fullMs !== undefined && !view.startsWith('_source.')) {
+          const keys = applied!.registry.getFeatureView(view).joinKeyNames;
+          const retained = await store.applyRetention(view, { keys, fullMs, ...(coarseMs !== undefined ? { coarseMs } : {}), now: ctx.now() }, { signal: ctx.signal });
+          if (retained) ctx.logger.info('retention applied', { view, version: retained.version, filesRemoved: retained.removed.length });
+        }
         const commit = await store.compact(view, { signal: ctx.signal, ...(targetMb ? { targetFileBytes: Math.round(targetMb * 1024 * 1024) } : {}) });
         const ms = performance.now() - started;
         rows.push([view, commit ? 'compacted' : 'unchanged', commit?.version ?? null, commit?.added.length ?? 0, commit?.removed.length ?? 0, formatMs(ms)]);
