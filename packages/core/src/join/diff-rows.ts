@@ -3,7 +3,7 @@ import { gather } from '../arrow/gather.js';
 import { KeyDictionary } from '../arrow/keys.js';
 import { microsVector, readMicrosColumn } from '../arrow/time-column.js';
 import { InvalidInputError } from '../errors.js';
-import { groupAndSort } from './point-in-time-join.js';
+import { groupAndSort } from './group-sort.js';
 import { toOrderKeys } from './time-order.js';
 
 /** The boolean column that marks a feature row as a delete (a tombstone). */
