@@ -29,7 +29,7 @@ describe('asof: parsing and exit codes', () => {
     expect(r.errLines).toHaveLength(1);
     expect(r.errLines[0]).toBe(
       "asof: compact failed: unknown option '--taget-file-mb' (did you mean '--target-file-mb'?); " +
-        'usage: asof compact --root <dir|s3://…> [--view <name>]... [--target-file-mb <n>] (INVALID_INPUT)',
+        'usage: asof compact --root <dir|s3://…> [--view <name>]... [--target-file-mb <n>] [--keep-full <duration> [--keep-coarse <duration>]] (INVALID_INPUT)',
     );
   });
 
