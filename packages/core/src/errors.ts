@@ -148,13 +148,19 @@ export class StoreReadError extends AsofError {
   }
 }
 
-/** A store write failed; `written` lists what was written (invisible until committed). */
+/**
+ * A store write failed. `written` lists what was written (offline: files,
+ * invisible until committed; online: entity keys now settled), `notWritten`
+ * what may not have been (online: entity keys to write again).
+ */
 export class StoreWriteError extends AsofError {
   readonly written: readonly string[];
+  readonly notWritten: readonly string[];
 
-  constructor(message: string, written: readonly string[] = [], options?: { cause?: unknown }) {
+  constructor(message: string, written: readonly string[] = [], options?: { cause?: unknown; notWritten?: readonly string[] }) {
     super('STORE_WRITE', message, options);
     this.written = Object.freeze([...written]);
+    this.notWritten = Object.freeze([...(options?.notWritten ?? [])]);
   }
 }
 

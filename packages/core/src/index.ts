@@ -103,6 +103,19 @@ export type { LeaseStore, Lease } from './interfaces/lease.js';
 export { COMMIT_FORMAT, type Commit, type CommitOperation, type CommitInterval, type DataFileEntry, type RetentionMark, type WriterInfo } from './interfaces/offline-commit.js';
 export type { OfflineStore, OfflineSnapshot, OfflineWriter, SnapshotOptions, ScanOptions, WriteOptions, CommitMetadata, CommitRequest, WrittenFile, TimeInterval, CompactOptions, RetentionPolicy, VacuumOptions, VacuumResult } from './interfaces/offline-store.js';
 export {
+  toOnlineView,
+  type OnlineStore,
+  type OnlineView,
+  type OnlineViewInput,
+  type OnlineKey,
+  type OnlineWriteStatus,
+  type OnlineWriteResult,
+  type OnlineReadOptions,
+  type OnlineFeatureStatus,
+  type OnlineReadResult,
+  type OnlineRow,
+} from './interfaces/online-store.js';
+export {
   isQueryRelation,
   describeRelation,
   type Relation,

@@ -1,8 +1,9 @@
 /**
  * @asof/stores: the storage asof runs on. Object stores (a local directory,
  * S3), a DynamoDB commit coordinator for S3 endpoints without
- * put-if-absent, the Parquet offline store built on them (DESIGN §5), and
- * leases that keep scheduled runs of a view apart.
+ * put-if-absent, the Parquet offline store built on them (DESIGN §5),
+ * leases that keep scheduled runs of a view apart, and the online stores
+ * (DynamoDB, embedded LMDB; DESIGN §6).
  * Used by the materializer (writes) and the SDK (reads).
  */
 export { LocalObjectStore, type LocalObjectStoreOptions } from './adapters/local-fs/local-object-store.js';
@@ -17,3 +18,7 @@ export { encodeParquet, decodeParquet, parquetLayout, type ParquetWriteOptions, 
 export { ObjectLeaseStore, type ObjectLeaseStoreOptions } from './leases/object-lease-store.js';
 export { DynamoDbLeaseStore, type DynamoDbLeaseStoreOptions, type DynamoDbLeaseTable } from './adapters/dynamodb/dynamodb-lease-store.js';
 export { openLeaseStore, type OpenLeaseStoreOptions } from './leases/open-lease-store.js';
+export { DynamoDbOnlineStore, type DynamoDbOnlineStoreOptions, type CreateOnlineTableOptions } from './adapters/dynamodb/dynamodb-online-store.js';
+export { checkItemSize, DYNAMODB_MAX_ITEM_BYTES, type ItemSizeCheck, type ItemSizeOptions, type FeatureSizeBound } from './adapters/dynamodb/item-size.js';
+export { LmdbOnlineStore, type LmdbOnlineStoreOptions } from './adapters/lmdb/lmdb-online-store.js';
+export type { RetryOptions } from './online/backoff.js';

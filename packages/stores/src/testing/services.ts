@@ -31,3 +31,9 @@ export function testCoordinator(tableName = 'asof-commits-test'): DynamoDbCommit
   const env = ensureServices('dynamodb-local');
   return new DynamoDbCommitCoordinator({ tableName, endpoint: env.ASOF_DYNAMODB_ENDPOINT!, region: 'us-east-1', credentials: TEST_CREDENTIALS });
 }
+
+/** DynamoDB Local connection settings (started if needed). */
+export function dynamoDbConnection() {
+  const env = ensureServices('dynamodb-local');
+  return { endpoint: env.ASOF_DYNAMODB_ENDPOINT!, region: 'us-east-1', credentials: TEST_CREDENTIALS };
+}

@@ -1,0 +1,256 @@
+/**
+ * How online rows are stored, by every online store (docs/online-store.md):
+ * an item of DynamoDB-style typed values, so the DynamoDB adapter sends it
+ * as is and the embedded store keeps the very same encoding. Every dtype
+ * round-trips exactly: integers, decimals and µs timestamps as decimal
+ * strings (`N`), never through a double.
+ */
+import {
+  civilFromDays,
+  daysFromCivil,
+  formatDecimal,
+  Instant,
+  InvalidInputError,
+  StoreReadError,
+  toEpochMicros,
+  type DecimalDType,
+  type DType,
+  type ListDType,
+  type OnlineView,
+  type TimeInput,
+} from '@asof/core';
+
+/** A stored value; structurally a DynamoDB `AttributeValue` (only the members asof uses). */
+export type AttrValue = { S: string } | { N: string } | { B: Uint8Array } | { BOOL: boolean } | { NULL: true } | { L: AttrValue[] };
+
+/** A stored value as read back (a DynamoDB `AttributeValue` fits). */
+export interface StoredValue {
+  readonly S?: string;
+  readonly N?: string;
+  readonly B?: Uint8Array;
+  readonly BOOL?: boolean;
+  readonly NULL?: boolean;
+  readonly L?: readonly StoredValue[];
+}
+
+/** One stored row: attribute name -> value. */
+export type Item = Record<string, AttrValue>;
+
+/** Attribute names of an item; features are `f:<feature>`, so no feature name can collide with these. */
+export const ATTR = Object.freeze({
+  /** `<view>#<encoded entity key>`, the partition key. */
+  key: 'pk',
+  /** `event_ts`, µs. */
+  eventTs: 'ets',
+  /** `created_ts`, µs ({@link NULL_CREATED_TS} for null). */
+  createdTs: 'cts',
+  /** Epoch seconds after which DynamoDB may delete the item (views with a TTL only). */
+  expiresAt: 'ttl',
+  /** `true` on tombstones, which carry no features. */
+  deleted: 'del',
+});
+
+/** The attribute of a feature. */
+export function featureAttribute(feature: string): string {
+  return `f:${feature}`;
+}
+
+/** A null `created_ts` is stored as the least int64, so it orders below every real one and conditions compare numbers only. */
+export const NULL_CREATED_TS = -(2n ** 63n);
+
+/** Longest stored key (UTF-8 bytes of `pk`): LMDB's key limit, below DynamoDB's 2,048. */
+export const MAX_KEY_BYTES = 1978;
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const INT32_MIN = -(2n ** 31n);
+const INT32_MAX = 2n ** 31n - 1n;
+const utf8 = new TextEncoder();
+const PLAIN_DECIMAL = /^(-?\d+)(?:\.(\d+))?$/;
+
+/**
+ * The partition key of an entity: `<view>#<part>#<part>…` in key order,
+ * integers as canonical decimals (`-42`), strings as JSON string literals
+ * (`"a#b"`), so composite keys never collide (`("1#2")` vs `(1, 2)`) and
+ * int64 keys stay exact. Also returns the key values normalised to their
+ * dtypes (int64 as `bigint`). Throws `InvalidInputError` for a null or
+ * ill-typed value or a key longer than {@link MAX_KEY_BYTES}.
+ */
+export function entityKey(view: OnlineView, key: Readonly<Record<string, unknown>>): { pk: string; key: Record<string, bigint | number | string> } {
+  let pk = view.name;
+  const values: Record<string, bigint | number | string> = {};
+  for (const [name, dtype] of Object.entries(view.keys)) {
+    const value = key[name];
+    if (value === null || value === undefined) throw new InvalidInputError(`view '${view.name}': join key '${name}' is ${value === null ? 'null' : 'missing'}`);
+    if (dtype.kind === 'string') {
+      if (typeof value !== 'string') throw new InvalidInputError(`view '${view.name}': join key '${name}' must be a string, got ${describe(value)}`);
+      values[name] = value;
+      pk += '#' + JSON.stringify(value);
+    } else {
+      const int32 = dtype.kind === 'int32';
+      const n = toInteger(value);
+      if (n === null || n < (int32 ? INT32_MIN : INT64_MIN) || n > (int32 ? INT32_MAX : INT64_MAX)) {
+        throw new InvalidInputError(`view '${view.name}': join key '${name}' must be an ${dtype.kind}, got ${describe(value)}`);
+      }
+      values[name] = int32 ? Number(n) : n;
+      pk += '#' + n.toString();
+    }
+  }
+  if (pk.length > MAX_KEY_BYTES / 3 && utf8.encode(pk).length > MAX_KEY_BYTES) {
+    throw new InvalidInputError(`view '${view.name}': the entity key ${pk.slice(0, 80)}… is longer than ${MAX_KEY_BYTES} bytes`);
+  }
+  return { pk, key: values };
+}
+
+function toInteger(value: unknown): bigint | null {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : null;
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
+  return null;
+}
+
+/**
+ * Encodes a JS value of `dtype` (as `tableToRows` gives them, or plain
+ * user values: numbers for int64, any `TimeInput` for timestamps).
+ * `where` names the value in errors.
+ */
+export function encodeValue(value: unknown, dtype: DType, where: string): AttrValue {
+  if (value === null || value === undefined) return { NULL: true };
+  switch (dtype.kind) {
+    case 'int32':
+    case 'int64': {
+      const n = toInteger(value);
+      const [lo, hi] = dtype.kind === 'int32' ? [INT32_MIN, INT32_MAX] : [INT64_MIN, INT64_MAX];
+      return n !== null && n >= lo && n <= hi ? { N: n.toString() } : notA(value, `an ${dtype.kind}`, where);
+    }
+    case 'float64':
+      return typeof value === 'number' ? encodeDouble(value) : typeof value === 'bigint' ? encodeDouble(Number(value)) : notA(value, 'a number', where);
+    case 'bool':
+      return typeof value === 'boolean' ? { BOOL: value } : notA(value, 'a boolean', where);
+    case 'string':
+      return typeof value === 'string' ? { S: value } : notA(value, 'a string', where);
+    case 'binary':
+      return value instanceof Uint8Array ? { B: value } : notA(value, 'a Uint8Array', where);
+    case 'timestamp':
+      try {
+        return { N: toEpochMicros(value as TimeInput).toString() };
+      } catch (error) {
+        return notA(value, `a timestamp (${(error as Error).message})`, where);
+      }
+    case 'date': {
+      const m = typeof value === 'string' ? /^(-?\d{4,6})-(\d{2})-(\d{2})$/.exec(value) : null;
+      return m ? { N: String(daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]))) } : notA(value, "a 'YYYY-MM-DD' date", where);
+    }
+    case 'decimal': {
+      const { precision, scale } = dtype as DecimalDType;
+      const scaled = parseDecimalText(value, scale);
+      if (scaled === null) return notA(value, `a decimal with at most ${scale} digits after the point`, where);
+      if ((scaled < 0n ? -scaled : scaled).toString().length > precision) return notA(value, `a decimal(${precision}, ${scale})`, where);
+      return { N: formatDecimal(scaled, scale) };
+    }
+    case 'list': {
+      if (!Array.isArray(value)) return notA(value, 'an array', where);
+      const item = (dtype as ListDType<unknown>).item;
+      return { L: value.map((v, i) => atIndex(where, i, () => encodeValue(v, item, where))) };
+    }
+  }
+}
+
+function notA(value: unknown, what: string, where: string): never {
+  throw new InvalidInputError(`${where}: ${describe(value)} is not ${what}`);
+}
+
+/**
+ * Doubles as `N` where DynamoDB can hold them exactly (the shortest
+ * round-trip decimal has at most 17 digits; `N` keeps 38 and magnitudes
+ * 1e-130..1e126); `NaN`, `±Infinity`, `-0` and doubles outside that range
+ * as their JS text in `S`.
+ */
+function encodeDouble(x: number): AttrValue {
+  const abs = Math.abs(x);
+  if (Number.isFinite(x) && !Object.is(x, -0) && (abs === 0 || (abs >= 1e-130 && abs < 1e125))) return { N: String(x) };
+  return { S: Object.is(x, -0) ? '-0' : String(x) };
+}
+
+/** Decodes a stored value of `dtype`; a value of the wrong kind is a `StoreReadError` naming `where`. */
+export function decodeValue(stored: StoredValue, dtype: DType, where: string): unknown {
+  if (stored.NULL) return null;
+  switch (dtype.kind) {
+    case 'int32':
+      return stored.N !== undefined ? Number(stored.N) : mismatch(stored, dtype, where);
+    case 'int64':
+      return stored.N !== undefined ? BigInt(stored.N) : mismatch(stored, dtype, where);
+    case 'float64':
+      return stored.N !== undefined ? Number(stored.N) : stored.S !== undefined ? Number(stored.S) : mismatch(stored, dtype, where);
+    case 'bool':
+      return stored.BOOL ?? mismatch(stored, dtype, where);
+    case 'string':
+      return stored.S ?? mismatch(stored, dtype, where);
+    case 'binary':
+      return stored.B ? new Uint8Array(stored.B) : mismatch(stored, dtype, where);
+    case 'timestamp':
+      return stored.N !== undefined ? new Instant(BigInt(stored.N)) : mismatch(stored, dtype, where);
+    case 'date': {
+      if (stored.N === undefined) return mismatch(stored, dtype, where);
+      const [y, m, d] = civilFromDays(Number(stored.N));
+      return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+    }
+    case 'decimal': {
+      const scale = (dtype as DecimalDType).scale;
+      if (stored.N === undefined) return mismatch(stored, dtype, where);
+      const m = PLAIN_DECIMAL.exec(stored.N);
+      if (m && (m[2] ?? '').length <= scale) return scale === 0 ? m[1] : `${m[1]}.${(m[2] ?? '').padEnd(scale, '0')}`; // the usual form: pad the fraction
+      const scaled = parseDecimalText(stored.N, scale);
+      return scaled === null ? mismatch(stored, dtype, where) : formatDecimal(scaled, scale);
+    }
+    case 'list': {
+      if (!stored.L) return mismatch(stored, dtype, where);
+      const item = (dtype as ListDType<unknown>).item;
+      return stored.L.map((v, i) => atIndex(where, i, () => decodeValue(v, item, where)));
+    }
+  }
+}
+
+/** Runs `f`; an error it throws about `where` is rethrown about `where[i]` (context built only on failure). */
+function atIndex<T>(where: string, i: number, f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new InvalidInputError(error.message.replace(where, `${where}[${i}]`));
+    if (error instanceof StoreReadError) throw new StoreReadError(error.message.replace(where, `${where}[${i}]`));
+    throw error;
+  }
+}
+
+function mismatch(stored: StoredValue, dtype: DType, where: string): never {
+  throw new StoreReadError(`${where}: stored value ${JSON.stringify(stored)} is not a ${dtype.kind}; was the feature's dtype changed without rewriting the online store?`);
+}
+
+/**
+ * A decimal (string, number or bigint; DynamoDB may return `1.5E+3` or
+ * trim trailing zeros) as an integer scaled by `10^scale`, or `null` if it
+ * has more fraction digits than `scale` or is not a number.
+ */
+function parseDecimalText(value: unknown, scale: number): bigint | null {
+  if (typeof value === 'bigint') return value * 10n ** BigInt(scale);
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : typeof value === 'string' ? value.trim() : '';
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
+  const digits = (m[2] ?? '') + (m[3] ?? '');
+  const shift = Number(m[4] ?? 0) - (m[3] ?? '').length + scale; // value = digits * 10^(shift - scale)
+  let scaled: bigint;
+  if (shift >= 0) scaled = BigInt(digits) * 10n ** BigInt(shift);
+  else {
+    const cut = digits.length + shift;
+    if (/[1-9]/.test(digits.slice(Math.max(0, cut)))) return null;
+    scaled = cut > 0 ? BigInt(digits.slice(0, cut)) : 0n;
+  }
+  return m[1] === '-' ? -scaled : scaled;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (value instanceof Date) return `Date(${value.toISOString()})`;
+  return typeof value === 'object' ? Object.prototype.toString.call(value) : String(value);
+}
