@@ -21,3 +21,6 @@ export { createPipeline, summarize, type DemoRunner } from './pipeline/port.js';
 export { runCli, type CliIo } from './cli/run-cli.js';
 export type { PipelinePort, PipelineTarget, RunHooks, RunSummary, DemoRequest, MaterializeRequest, IncrementalRequest } from './cli/pipeline-port.js';
 export { readRegistry, writeRegistry, registryText, REGISTRY_KEY } from './cli/registry-file.js';
+export { publishOnline, type PublishResult } from './pipeline/publish-online.js';
+export { verifyOnline, type OnlineVerification } from './pipeline/verify-online.js';
+export { latestAt } from './pipeline/online-rows.js';

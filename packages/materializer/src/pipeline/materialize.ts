@@ -216,13 +216,14 @@ async function upToDate(store: OfflineStore, view: AnyFeatureView, knownAt: bigi
   return last !== undefined && mark?.complete === true && mark.knownAt === String(knownAt) && last.definitionHash === hashFeatureView(view);
 }
 
-async function rowCount(store: OfflineStore, view: string, signal?: AbortSignal): Promise<number> {
+/** Rows of a view's visible files (from the commit log's stats; no data read). */
+export async function rowCount(store: OfflineStore, view: string, signal?: AbortSignal): Promise<number> {
   const snapshot = await store.snapshot(view, { signal });
   return snapshot.files.reduce((n, f) => n + f.rows, 0);
 }
 
 /** The current rows of a bucket with the tombstone column (files written before any tombstone lack it). */
-function withTombstones(rows: Table | null, view: AnyFeatureView): Table {
+export function withTombstones(rows: Table | null, view: AnyFeatureView): Table {
   if (!rows) return withColumn(withColumn(emptyRows(view), 'created_ts', timestamp()), TOMBSTONE_COLUMN, bool());
   return rows.getChild(TOMBSTONE_COLUMN) ? rows : withColumn(rows, TOMBSTONE_COLUMN, bool());
 }
