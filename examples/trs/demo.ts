@@ -19,7 +19,18 @@ import {
   TOMBSTONE_COLUMN,
   type AnyFeatureView,
 } from '@asof/core';
-import { materialize, readView, registryText, summarize, TableSourceConnector, writeRegistry, type DemoRunner, type RunSummary } from '@asof/materializer';
+import {
+  materialize,
+  publishOnline,
+  readView,
+  registryText,
+  summarize,
+  TableSourceConnector,
+  verifyOnline,
+  writeRegistry,
+  type DemoRunner,
+  type RunSummary,
+} from '@asof/materializer';
 import { definitions, latePayments, productMix, receivables, skuSpend } from './features.js';
 import { generateTrs } from './generator.js';
 import { stateAt } from './state-at.js';
@@ -55,6 +66,18 @@ export const runTrsDemo: DemoRunner = async (request, hooks) => {
     for (const summary of summarize(VIEWS, result)) totals.set(summary.view, merge(totals.get(summary.view), summary));
     hooks.logger.info('extract round', { asOf: round, knownAt: result.knownAt === null ? null : formatMicros(result.knownAt) });
     hooks.progress('demo', i + 1, rounds.length, 'extracts');
+  }
+  const last = toEpochMicros(rounds[rounds.length - 1]!);
+  const online = await request.online();
+  if (online) {
+    // Publish what each account shows at the last extract, then check it against the offline store.
+    const lines: string[] = [];
+    for (const view of VIEWS) {
+      const published = await publishOnline(request.store, online, view, last, { signal: hooks.signal });
+      const check = await verifyOnline(request.store, online, view, last, hooks.signal);
+      lines.push(`  ${view.name}: ${published.entities} entities, ${published.written} written, ${check.mismatchedEntities} mismatches`);
+    }
+    request.print(`\nOnline store ${online.describe()} at ${formatMicros(last)}:\n${lines.join('\n')}`);
   }
   request.print(await sample(request.store, rounds[rounds.length - 1]!));
   return [...totals.values()];

@@ -17,6 +17,7 @@ export type AsofErrorCode =
   | 'COMMIT_CONFLICT'
   | 'RETENTION'
   | 'LEASE_LOST'
+  | 'ONLINE_MISMATCH'
   | 'CONFIG';
 
 /** Base class of every error asof throws on purpose. */

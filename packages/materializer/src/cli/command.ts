@@ -51,6 +51,11 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
     value: 'dynamodb://<table>',
     description: 'serialise commits and hold leases in DynamoDB (for S3 endpoints without If-None-Match; default: $ASOF_COMMIT_COORDINATOR)',
   },
+  online: {
+    type: 'string',
+    value: 'lmdb:<dir>|dynamodb://<table>|none',
+    description: 'the online store runs publish to (default: $ASOF_ONLINE, else lmdb:<root>/_online for a local root, none for S3)',
+  },
   source: { type: 'string', value: 'mysql://user:pass@host:port/db', description: 'the source database to extract from (default: $ASOF_SOURCE_URL)' },
   'dynamodb-endpoint': { type: 'string', value: '<url>', description: 'DynamoDB endpoint, e.g. DynamoDB Local (default: $ASOF_DYNAMODB_ENDPOINT, else AWS)' },
   verbose: { type: 'boolean', description: 'debug logs, and the stack trace on failure' },

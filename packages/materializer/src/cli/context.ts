@@ -1,6 +1,8 @@
 import path from 'node:path';
-import { AsofError, type LeaseStore, type Registry, type SourceConnector } from '@asof/core';
+import { AsofError, type LeaseStore, type OnlineStore, type Registry, type SourceConnector } from '@asof/core';
 import {
+  DynamoDbOnlineStore,
+  LmdbOnlineStore,
   commitCoordinatorFromUrl,
   openLeaseStore,
   openOfflineStore,
@@ -56,6 +58,12 @@ export interface CommandContext {
   appliedRegistry(): Promise<StoredRegistry | null>;
   /** Releases what the command opened (the source's connections); called once, when the command ends. */
   close(): Promise<void>;
+  /**
+   * The online store named by `--online` (`lmdb:<dir>`, `dynamodb://<table>`
+   * with `--dynamodb-endpoint`, or `none`), opened once; by default the
+   * embedded LMDB store in `<root>/_online` for a local root, none for S3.
+   */
+  online(): Promise<OnlineStore | null>;
   /** The source connector named by `--source` (a MySQL URL), opened once; a `CONFIG` error if none is given. */
   source(): Promise<SourceConnector>;
   /** The lease store of the root: the coordinator's DynamoDB table if one is configured, else `<root>/_locks/`. */
@@ -71,6 +79,7 @@ export interface ContextSettings {
   readonly commitCoordinator: string | undefined;
   readonly dynamodbEndpoint: string | undefined;
   readonly sourceUrl?: string | undefined;
+  readonly online?: string | undefined;
   readonly verbose: boolean;
   readonly cwd: string;
   readonly logger: Logger;
@@ -88,6 +97,7 @@ export function createContext(settings: ContextSettings): CommandContext {
   let definitions: Promise<Registry> | undefined;
   let leases: Promise<LeaseStore> | undefined;
   let source: Promise<SourceConnector> | undefined;
+  let online: Promise<OnlineStore | null> | undefined;
   const ctx: CommandContext = {
     command: settings.command,
     logger: settings.logger,
@@ -103,9 +113,7 @@ export function createContext(settings: ContextSettings): CommandContext {
     print: (text) => void settings.stdout.write(`${text}\n`),
     coordinator() {
       if (coordinator === undefined) {
-        coordinator = settings.commitCoordinator
-          ? commitCoordinatorFromUrl(settings.commitCoordinator, settings.dynamodbEndpoint ? { endpoint: settings.dynamodbEndpoint } : {})
-          : null;
+        coordinator = settings.commitCoordinator ? commitCoordinatorFromUrl(settings.commitCoordinator, dynamoDbConnection(settings)) : null;
       }
       return coordinator;
     },
@@ -128,9 +136,15 @@ export function createContext(settings: ContextSettings): CommandContext {
       return readRegistry((await ctx.store()).objects, { signal: settings.signal });
     },
     async close() {
-      const opened = source;
+      const [openedSource, openedOnline] = [source, online];
       source = undefined;
-      if (opened) await (await opened.catch(() => null))?.close();
+      online = undefined;
+      if (openedSource) await (await openedSource.catch(() => null))?.close();
+      if (openedOnline) await (await openedOnline.catch(() => null))?.close();
+    },
+    online() {
+      online ??= openOnline(settings);
+      return online;
     },
     source() {
       if (!settings.sourceUrl) {
@@ -146,4 +160,28 @@ export function createContext(settings: ContextSettings): CommandContext {
     },
   };
   return ctx;
+}
+
+async function openOnline(settings: ContextSettings): Promise<OnlineStore | null> {
+  const spec = settings.online ?? (settings.root.startsWith('s3://') ? 'none' : `lmdb:${path.join(localRoot(settings), '_online')}`);
+  if (spec === 'none') return null;
+  if (spec.startsWith('lmdb:')) return new LmdbOnlineStore({ path: path.resolve(settings.cwd, spec.slice('lmdb:'.length)) });
+  const table = /^dynamodb:\/\/([A-Za-z0-9_.-]{3,255})$/.exec(spec)?.[1];
+  if (table) return new DynamoDbOnlineStore({ tableName: table, ...dynamoDbConnection(settings) });
+  throw new AsofError('CONFIG', `--online ${JSON.stringify(spec)} is not lmdb:<dir>, dynamodb://<table> or none`);
+}
+
+function localRoot(settings: ContextSettings): string {
+  return settings.root.startsWith('file://') ? new URL(settings.root).pathname : path.resolve(settings.cwd, settings.root);
+}
+
+/**
+ * DynamoDB settings from the flags. A custom endpoint (DynamoDB Local)
+ * accepts any credentials; when the environment has none, placeholder ones
+ * are used so the SDK does not fail looking for an AWS profile.
+ */
+function dynamoDbConnection(settings: ContextSettings): { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
+  if (!settings.dynamodbEndpoint) return {};
+  const hasCredentials = Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE || process.env.AWS_WEB_IDENTITY_TOKEN_FILE);
+  return { endpoint: settings.dynamodbEndpoint, ...(hasCredentials ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) };
 }

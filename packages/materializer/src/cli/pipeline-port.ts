@@ -1,4 +1,4 @@
-import type { CommitOperation, ObjectStore, OfflineStore, Registry, SourceConnector } from '@asof/core';
+import type { CommitOperation, ObjectStore, OfflineStore, OnlineStore, Registry, SourceConnector } from '@asof/core';
 import type { Logger } from './logger.js';
 
 /**
@@ -50,6 +50,10 @@ export interface PipelineTarget {
   readonly views: readonly string[];
   /** Opens the source the views are extracted from (`--source`); lazy, so a bad flag fails only when a run needs it. */
   readonly source: () => Promise<SourceConnector>;
+  /** The online store runs publish to (`--online`), or `null`. */
+  readonly online: () => Promise<OnlineStore | null>;
+  /** The instant a run publishes online (the command's clock): which precomputed change point is current. */
+  readonly publishAt: () => bigint;
 }
 
 /** A backfill of `[start, end)` in epoch µs (UTC). */
@@ -69,6 +73,8 @@ export interface DemoRequest {
   readonly objects: ObjectStore;
   /** Writes a result (e.g. a sample of the features) to the command's output. */
   readonly print: (text: string) => void;
+  /** The online store to publish to, or `null`. */
+  readonly online: () => Promise<OnlineStore | null>;
 }
 
 /** What the CLI gives a run to report through and be stopped by. */

@@ -11,7 +11,7 @@ import { registryLocation } from './registry-file.js';
  * data computed by the applied definition would mix two definitions in one
  * view. Without it, the applied registry is used as is.
  */
-export async function resolveTarget(ctx: CommandContext, requested: readonly string[]): Promise<PipelineTarget> {
+export async function resolveTarget(ctx: CommandContext, requested: readonly string[], options: { readonly runsTransforms?: boolean } = {}): Promise<PipelineTarget> {
   const store = await ctx.store();
   const applied = await ctx.appliedRegistry();
   if (!applied) {
@@ -34,12 +34,12 @@ export async function resolveTarget(ctx: CommandContext, requested: readonly str
       );
     }
   }
-  const textOnly = views.filter((view) => registry.getFeatureView(view).transform?.executable === false);
+  const textOnly = options.runsTransforms === false ? [] : views.filter((view) => registry.getFeatureView(view).transform?.executable === false);
   if (textOnly.length > 0) {
     throw new AsofError(
       'CONFIG',
       `${textOnly.join(', ')} ${textOnly.length === 1 ? 'has a row transform' : 'have row transforms'}, which registry.json keeps as text only; pass --definitions <module> (the module you applied) so the materializer can run ${textOnly.length === 1 ? 'it' : 'them'}`,
     );
   }
-  return { store, registry, views, source: () => ctx.source() };
+  return { store, registry, views, source: () => ctx.source(), online: () => ctx.online(), publishAt: () => BigInt(ctx.now().getTime()) * 1000n };
 }

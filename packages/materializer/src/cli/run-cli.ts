@@ -82,6 +82,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       commitCoordinator: stringArg(args, 'commit-coordinator') ?? nonEmpty(env.ASOF_COMMIT_COORDINATOR),
       dynamodbEndpoint: stringArg(args, 'dynamodb-endpoint') ?? nonEmpty(env.ASOF_DYNAMODB_ENDPOINT),
       sourceUrl: stringArg(args, 'source') ?? nonEmpty(env.ASOF_SOURCE_URL),
+      online: stringArg(args, 'online') ?? nonEmpty(env.ASOF_ONLINE),
       verbose,
       cwd: io.cwd ?? process.cwd(),
       logger,

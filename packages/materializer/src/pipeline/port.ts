@@ -3,6 +3,7 @@ import { CommandUnavailableError } from '../cli/cli-errors.js';
 import type { DemoRequest, PipelinePort, PipelineTarget, RunHooks, RunSummary } from '../cli/pipeline-port.js';
 import { materialize, type MaterializationResult } from './materialize.js';
 import type { ExtractMode } from './mirror.js';
+import { publishOnline } from './publish-online.js';
 
 /** Runs the demo: supplied by whoever ships demo data (the TRS example). */
 export type DemoRunner = (request: DemoRequest, hooks: RunHooks) => Promise<RunSummary[]>;
@@ -36,6 +37,15 @@ async function runViews(target: PipelineTarget, hooks: RunHooks, mode: ExtractMo
     onProgress: (stage, name, done, total) => hooks.progress(stage === 'extract' ? `source ${name}` : 'views', done, total, stage === 'extract' ? 'rows' : 'views'),
   });
   for (const source of result.sources) hooks.logger.info('source mirrored', { source: source.source, rowsRead: source.rowsRead, versionsAdded: source.versionsAdded });
+  const online = await target.online();
+  if (online) {
+    const at = target.publishAt();
+    for (const view of views) {
+      if (!view.online || result.views.find((v) => v.view === view.name)?.status === 'failed') continue;
+      const published = await publishOnline(target.store, online, view, at, { signal: hooks.signal });
+      hooks.logger.info('published online', { view: view.name, online: online.describe(), entities: published.entities, written: published.written });
+    }
+  }
   return summarize(views, result);
 }
 

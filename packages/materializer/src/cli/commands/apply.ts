@@ -1,3 +1,4 @@
+import { DynamoDbOnlineStore, checkItemSize } from '@asof/stores';
 import { AsofError, diffRegistries, type Registry, type RegistryDiff } from '@asof/core';
 import type { ObjectOfflineStore } from '@asof/stores';
 import { flagArg } from '../args.js';
@@ -55,6 +56,19 @@ export const applyCommand: Command = {
         `refusing to apply: ${breaking.map((c) => `'${c.view}' (${c.change})`).join(', ')} already ha${breaking.length === 1 ? 's' : 've'} ` +
           `materialized data computed by the applied definition; re-run with --allow-changes, then re-materialize`,
       );
+    }
+    // The online store: DynamoDB's 400 KB item limit is checked from the definitions now, not discovered at write time.
+    const online = await ctx.online();
+    if (online instanceof DynamoDbOnlineStore) {
+      const tooLarge = next
+        .listFeatureViews()
+        .filter((v) => v.online)
+        .map((v) => ({ view: v.name, check: checkItemSize(v) }))
+        .filter((c) => !c.check.ok);
+      if (tooLarge.length > 0) {
+        throw new AsofError('INVALID_DEFINITION', `online items would exceed DynamoDB's 400 KB limit: ${tooLarge.map((c) => `${c.view}: ${c.check.reason}`).join('; ')}; split the view or set online: false`);
+      }
+      if (!flagArg(args, 'dry-run')) await online.createTable({ signal: ctx.signal });
     }
     const text = registryText(next);
     const counts = `${next.listFeatureViews().length} feature view(s), ${next.listEntities().length} entit${next.listEntities().length === 1 ? 'y' : 'ies'}, ${next.listSources().length} source(s), ${next.listFeatureServices().length} service(s)`;

@@ -13,6 +13,6 @@ export const demoCommand: Command = {
     const pipeline = requirePipeline(ctx);
     const store = await ctx.store();
     ctx.logger.info('demo', { root: store.describe() });
-    reportRuns(ctx, await pipeline.demo({ root: ctx.root, store, objects: store.objects, print: (text) => ctx.print(text) }, runHooks(ctx)));
+    reportRuns(ctx, await pipeline.demo({ root: ctx.root, store, objects: store.objects, print: (text) => ctx.print(text), online: () => ctx.online() }, runHooks(ctx)));
   },
 };

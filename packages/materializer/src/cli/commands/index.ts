@@ -8,6 +8,7 @@ import { materializeIncrementalCommand } from './materialize-incremental.js';
 import { materializeCommand } from './materialize.js';
 import { scheduleCommand } from './schedule.js';
 import { vacuumCommand } from './vacuum.js';
+import { verifyOnlineCommand } from './verify-online.js';
 
 /** Every `asof` command, in the order `asof help` lists them. */
 export const COMMANDS: readonly Command[] = Object.freeze([
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = Object.freeze([
   scheduleCommand,
   compactCommand,
   vacuumCommand,
+  verifyOnlineCommand,
   demoCommand,
   createHelpCommand(() => COMMANDS),
 ]);
