@@ -12,15 +12,12 @@
  * database `asof_bench` and reused. Each side runs three times, alternating;
  * the best run counts (the machine may be busy).
  */
-import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { ensureServices } from '../test/helpers/services.js';
-import { count, emit, formatTable, peakRssMiB, timed, type BenchResult } from './lib/common.js';
+import { count, peakRssMiB, runIfMain, timed, type BenchResult } from './lib/common.js';
 
 const BENCH = 'mysql-extract';
 const DATABASE = 'asof_bench';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The slices of mysql2 the benchmark uses, loaded from the adapter's own dependency (bench/ has none). */
 interface RawConnection {
@@ -130,18 +127,4 @@ function fmt(seconds: number): string {
   return seconds.toFixed(2);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (!process.execArgv.some((a) => a.includes('asof-source'))) {
-    // The materializer imports '@asof/core', which resolves to its sources only under the
-    // asof-source export condition (bench/run.ts starts its children without it): run again with it.
-    const child = spawnSync(process.execPath, ['--conditions=asof-source', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-    process.exitCode = child.status ?? 1;
-  } else {
-    const results = await run();
-    if (process.env.BENCH_CHILD) for (const r of results) emit(r);
-    else console.log('\n' + formatTable(results));
-  }
-}
+await runIfMain(import.meta.url, run);

@@ -15,15 +15,12 @@
  * Uses the project's DynamoDB Local (scripts/services/up.sh dynamodb-local,
  * started if ASOF_DYNAMODB_ENDPOINT is unset).
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { ensureServices } from '../test/helpers/services.js';
-import { count, emit, formatTable, peakRssMiB, timed, type BenchResult } from './lib/common.js';
+import { count, peakRssMiB, runIfMain, timed, type BenchResult } from './lib/common.js';
 
 const BENCH = 'online-store';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WRITE_CONCURRENCY = 32;
 const READ_CONCURRENCY = 8;
 const T0 = 1_709_251_200_000_000n;
@@ -169,18 +166,4 @@ function fmt(seconds: number): string {
   return seconds.toFixed(2);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (!process.execArgv.some((a) => a.includes('asof-source'))) {
-    // The stores package imports '@asof/core', which resolves to its sources only under the
-    // asof-source export condition (bench/run.ts starts its children without it): run again with it.
-    const child = spawnSync(process.execPath, ['--conditions=asof-source', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-    process.exitCode = child.status ?? 1;
-  } else {
-    const results = await run();
-    if (process.env.BENCH_CHILD) for (const r of results) emit(r);
-    else console.log('\n' + formatTable(results));
-  }
-}
+await runIfMain(import.meta.url, run);

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 /**
  * Shared plumbing for the benchmarks: arguments, child processes (one per
  * phase, so each phase's peak RSS is its own) and the result protocol that
@@ -63,7 +64,7 @@ export async function timed<T>(f: () => Promise<T> | T): Promise<[T, number, num
  */
 export function runChild(file: string, args: readonly string[], extraPrefix?: string): Promise<{ results: BenchResult[]; extra: unknown[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    const child = spawn(process.execPath, ['--conditions=asof-source', '--import', 'tsx', file, ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: process.env,
     });
@@ -88,6 +89,19 @@ export function runChild(file: string, args: readonly string[], extraPrefix?: st
       else reject(new Error(`${file} ${args.join(' ')} exited with ${signal ?? code}`));
     });
   });
+}
+
+/**
+ * Runs a benchmark module's `run` when the module is the entry point: as a
+ * child of bench/run.ts it emits result lines, on its own it prints a table.
+ * Packages resolve to their TypeScript sources under the `asof-source`
+ * export condition, which `pnpm bench` and {@link runChild} pass to Node.
+ */
+export async function runIfMain(moduleUrl: string, run: () => Promise<BenchResult[]>): Promise<void> {
+  if (!process.argv[1] || fileURLToPath(moduleUrl) !== process.argv[1]) return;
+  const results = await run();
+  if (process.env.BENCH_CHILD) for (const r of results) emit(r);
+  else console.log('\n' + formatTable(results));
 }
 
 export function formatTable(results: readonly BenchResult[]): string {

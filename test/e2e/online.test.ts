@@ -7,44 +7,34 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { bool, int64, rowsToTable, timestamp } from '@asof/core';
-import { createMySqlWritePool, createPipeline, type MySqlWritePool } from '@asof/materializer';
+import { createPipeline } from '@asof/materializer';
 import { DynamoDbOnlineStore, LmdbOnlineStore } from '@asof/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTrsDemo } from '../../examples/trs/demo.js';
 import { latePayments } from '../../examples/trs/features.js';
 import { generateTrs } from '../../examples/trs/generator.js';
-import { loadTrsIntoMySql } from '../../examples/trs/load-mysql.js';
 import { stateAt } from '../../examples/trs/state-at.js';
 import { cli as runAsof, removeTempRoots, tempRoot } from '../../packages/materializer/src/cli/testing/cli-harness.js';
 import { ensureServices } from '../helpers/services.js';
+import { createTrsDatabase, type TrsDatabase } from '../helpers/trs-database.js';
 
 const WORKSPACE = fileURLToPath(new URL('../..', import.meta.url));
 const DEFINITIONS = 'examples/trs/features.ts';
-const database = `asof_online_${process.pid}_${randomBytes(3).toString('hex')}`;
 const pipeline = createPipeline({ demo: runTrsDemo });
-let admin: MySqlWritePool;
-let pool: MySqlWritePool;
+let db: TrsDatabase;
 let source: string;
 let dynamodbEndpoint: string;
 
 const asof = (...argv: string[]) => runAsof(argv, { cwd: WORKSPACE, env: {}, pipeline });
 
 beforeAll(async () => {
-  const env = ensureServices('mariadb', 'dynamodb-local');
-  dynamodbEndpoint = env.ASOF_DYNAMODB_ENDPOINT!;
-  admin = createMySqlWritePool({ url: env.ASOF_MYSQL_URL! });
-  await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  pool = createMySqlWritePool({ url: env.ASOF_MYSQL_URL!, database });
-  await loadTrsIntoMySql(pool, stateAt(generateTrs({ seed: 13, scale: 0.001 }), '2024-09-30T00:00:00Z'));
-  const url = new URL(env.ASOF_MYSQL_URL!);
-  url.pathname = `/${database}`;
-  source = url.href;
+  dynamodbEndpoint = ensureServices('dynamodb-local').ASOF_DYNAMODB_ENDPOINT!;
+  db = await createTrsDatabase('asof_online', stateAt(generateTrs({ seed: 13, scale: 0.001 }), '2024-09-30T00:00:00Z'));
+  source = db.url;
 }, 120_000);
 
 afterAll(async () => {
-  await pool?.end();
-  await admin?.query(`DROP DATABASE IF EXISTS \`${database}\``);
-  await admin?.end();
+  await db?.drop();
   await removeTempRoots();
 });
 
