@@ -22,3 +22,4 @@ export { DynamoDbOnlineStore, type DynamoDbOnlineStoreOptions, type CreateOnline
 export { checkItemSize, DYNAMODB_MAX_ITEM_BYTES, type ItemSizeCheck, type ItemSizeOptions, type FeatureSizeBound } from './adapters/dynamodb/item-size.js';
 export { LmdbOnlineStore, type LmdbOnlineStoreOptions } from './adapters/lmdb/lmdb-online-store.js';
 export type { RetryOptions } from './online/backoff.js';
+export { REGISTRY_KEY, readRegistry, registryLocation, type StoredRegistry } from './registry/registry-file.js';

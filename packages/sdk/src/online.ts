@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  AsofError,
+  formatTable,
+  rowsToTable,
+  type DType,
+  type JsRow,
+  type KeyDType,
+  type OnlineFeatureStatus,
+  type OnlineStore,
+  type TimeInput,
+} from '@asof/core';
+import { DynamoDbOnlineStore, LmdbOnlineStore, type DynamoDbOnlineStoreOptions } from '@asof/stores';
+import { FeatureTable } from './feature-table.js';
+import type { ViewRequest } from './plan.js';
+
+/** An online store, or where to find one: `lmdb:<dir>`, `dynamodb://<table>`, or `none`. */
+export type OnlineOption = OnlineStore | string;
+
+/** How to reach DynamoDB for a `dynamodb://<table>` online store (endpoint, region, credentials). */
+export type DynamoDbConnection = Omit<DynamoDbOnlineStoreOptions, 'tableName'>;
+
+/**
+ * Opens the online store `option` names. Without one: the embedded LMDB
+ * store the CLI writes (`<root>/_online`) if that directory exists for a
+ * local root, else none.
+ */
+export function openOnline(option: OnlineOption | undefined, root: string, dynamodb: DynamoDbConnection = {}): OnlineStore | null {
+  if (option !== undefined && typeof option !== 'string') return option;
+  if (option === undefined) {
+    if (root.startsWith('s3://')) return null;
+    const dir = path.join(root.startsWith('file://') ? fileURLToPath(root) : path.resolve(root), '_online');
+    return existsSync(dir) ? new LmdbOnlineStore({ path: dir }) : null;
+  }
+  if (option === 'none') return null;
+  if (option.startsWith('lmdb:')) return new LmdbOnlineStore({ path: option.slice('lmdb:'.length) });
+  if (option.startsWith('dynamodb://')) return new DynamoDbOnlineStore({ ...dynamodb, tableName: option.slice('dynamodb://'.length) });
+  throw new AsofError('CONFIG', `online store ${JSON.stringify(option)} is not lmdb:<dir>, dynamodb://<table>, none or an OnlineStore`);
+}
+
+/**
+ * What `getOnlineFeatures` returns: one row per requested entity, in
+ * order (the entity's columns, then each feature by output name, `null`
+ * unless present), and per row the status of each feature.
+ */
+export class OnlineFeatures<R = JsRow, S = Record<string, OnlineFeatureStatus>> {
+  /** @internal */
+  constructor(
+    /** The rows, in request order. */
+    readonly rows: readonly R[],
+    /** Per row, feature output name -> `present` | `missing` | `expired`. */
+    readonly statuses: readonly S[],
+    private readonly dtypes: Readonly<Record<string, DType>>,
+  ) {}
+
+  /** The rows as a {@link FeatureTable}. */
+  toTable(): FeatureTable<R> {
+    return new FeatureTable<R>(rowsToTable(this.rows as unknown as JsRow[], this.dtypes));
+  }
+
+  /** A text table of the rows. */
+  toString(): string {
+    return formatTable(this.toTable());
+  }
+
+  /** Node's `util.inspect` prints the text table. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** Reads each view's features for every entity (one batched read per view) and merges them by output name. */
+export async function lookupOnline(
+  online: OnlineStore,
+  views: readonly ViewRequest[],
+  keys: Readonly<Record<string, KeyDType>>,
+  entities: readonly JsRow[],
+  options: { at?: TimeInput; signal?: AbortSignal },
+): Promise<OnlineFeatures> {
+  const rows: JsRow[] = entities.map((e) => ({ ...e }));
+  const statuses: Record<string, OnlineFeatureStatus>[] = entities.map(() => ({}));
+  const dtypes: Record<string, DType> = { ...keys };
+  for (const { view, features, names, dtypes: featureTypes } of views) {
+    const read = await online.read(
+      view,
+      entities.map((e) => Object.fromEntries(view.joinKeyNames.map((k) => [k, e[k]]))),
+      { features, ...(options.at !== undefined ? { at: options.at } : {}), signal: options.signal },
+    );
+    read.rows.forEach((row, i) => {
+      Object.assign(rows[i]!, row.key);
+      features.forEach((f, j) => {
+        rows[i]![names[j]!] = row.status[f] === 'present' ? (row.values[f] ?? null) : null;
+        statuses[i]![names[j]!] = row.status[f]!;
+      });
+    });
+    features.forEach((f, j) => (dtypes[names[j]!] = featureTypes[f]!));
+  }
+  return new OnlineFeatures(rows, statuses, dtypes);
+}
