@@ -10,7 +10,7 @@ export { daysFromCivil, civilFromDays, floorDiv } from './time/civil.js';
 export { readMicrosColumn, readMicrosVector, microsVector, TIMESTAMP_US_UTC, type MicrosColumn } from './arrow/time-column.js';
 export * from './definitions/aggregation.js';
 export { pointInTimeJoin, chooseRows } from './join/point-in-time-join.js';
-export { keyBuckets } from './arrow/key-buckets.js';
+export { keyBuckets, groupByBucket } from './arrow/key-buckets.js';
 export type { PointInTimeJoinOptions } from './join/options.js';
 export { applyLookup, type LookupJoin } from './join/lookup.js';
 export type { Lookup, ResolvedLookup } from './definitions/lookup.js';

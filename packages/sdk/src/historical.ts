@@ -3,6 +3,7 @@ import {
   chooseRows,
   conformBatch,
   gather,
+  groupByBucket,
   keyBuckets,
   readMicrosColumn,
   takeTable,
@@ -12,7 +13,7 @@ import {
   type OfflineStore,
   type PointInTimeJoinOptions,
 } from '@asof/core';
-import { BucketSpill, groupByBucket } from './bucket-spill.js';
+import { SpillBuckets } from '@asof/stores';
 import { outputNames, type ViewRequest } from './plan.js';
 import { checkHistory, CREATED_TS, emptyViewRows, EVENT_TS, filesInRange, readViewRows, type RowRange } from './view-rows.js';
 
@@ -112,18 +113,18 @@ async function viewColumns(
 
   // Too big for one pass: split spine and rows by entity-key hash; each bucket joins alone.
   const buckets = Math.ceil(estimate / Math.max(1, options.maxRowsInMemory));
-  const spill = new BucketSpill(buckets, view.joinKeyNames, options.maxRowsInMemory);
+  const spill = new SpillBuckets(buckets, Math.max(1, Math.floor(options.maxRowsInMemory / buckets)));
   try {
     let template: RecordBatch | null = null;
     for await (const batch of rowBatches()) {
       template ??= batch.slice(0, 0);
-      await spill.add(batch);
+      await spill.add(batch, keyBuckets(new Table([batch]), view.joinKeyNames, buckets));
     }
     const parts: Vector[][] = features.map(() => []);
     const position = new Int32Array(spine.numRows);
     let offset = 0;
     for (const [b, indices] of groupByBucket(keyBuckets(joinSpine, view.joinKeyNames, buckets), buckets)) {
-      const loaded = await spill.load(b);
+      const loaded = (await spill.read(b))?.batches ?? [];
       const rows = template === null ? empty() : new Table(template.schema, [template, ...loaded.map((x) => conformBatch(x, template!.schema, 'spilled rows'))]);
       const take = chooseRows(takeTable(joinSpine, indices), rows, join);
       features.forEach((f, i) => parts[i]!.push(gather(rows.getChild(f)!, take)));

@@ -23,3 +23,4 @@ export { checkItemSize, DYNAMODB_MAX_ITEM_BYTES, type ItemSizeCheck, type ItemSi
 export { LmdbOnlineStore, type LmdbOnlineStoreOptions } from './adapters/lmdb/lmdb-online-store.js';
 export type { RetryOptions } from './online/backoff.js';
 export { REGISTRY_KEY, readRegistry, registryLocation, type StoredRegistry } from './registry/registry-file.js';
+export { SpillBuckets, unify } from './spill/spill-buckets.js';

@@ -60,3 +60,16 @@ function hashStrings(data: Data, h: Int32Array, pos: number): void {
     h[pos + i] = hash(h[pos + i]!, x);
   }
 }
+
+/** The row indices of each non-empty bucket, ascending within a bucket (a counting sort). */
+export function groupByBucket(bucket: Int32Array, buckets: number): Map<number, Int32Array> {
+  const counts = new Int32Array(buckets + 1);
+  for (const b of bucket) counts[b + 1]!++;
+  for (let b = 0; b < buckets; b++) counts[b + 1]! += counts[b]!;
+  const order = new Int32Array(bucket.length);
+  const next = counts.slice(0, buckets);
+  for (let i = 0; i < bucket.length; i++) order[next[bucket[i]!]!++] = i;
+  const out = new Map<number, Int32Array>();
+  for (let b = 0; b < buckets; b++) if (counts[b + 1]! > counts[b]!) out.set(b, order.subarray(counts[b]!, counts[b + 1]!));
+  return out;
+}

@@ -15,7 +15,7 @@ import {
 } from '@asof/core';
 import { Table, type RecordBatch } from 'apache-arrow';
 import { aggregateEvents, deriveEvents, emptyRows, EVENT_TS } from './compute-view.js';
-import { SpillBuckets } from './spill.js';
+import { SpillBuckets } from '@asof/stores';
 import { mirrorName, mirrorSource, readMirror, type ExtractMode, type MirrorResult } from './mirror.js';
 
 /** What one materialization run does. */

@@ -2,7 +2,7 @@ import { keyBuckets, readMicrosColumn, tableToRows, takeTable, type AnyFeatureVi
 import { Table } from 'apache-arrow';
 import { latestAt } from './online-rows.js';
 import { rowCount, withTombstones } from './materialize.js';
-import { SpillBuckets } from './spill.js';
+import { SpillBuckets } from '@asof/stores';
 
 /** What {@link publishOnline} did for one view. */
 export interface PublishResult {

@@ -1,6 +1,6 @@
 import { float64, int32, int64, keyBuckets, rowsToTable, string, tableToRows } from '@asof/core';
 import { describe, expect, it } from 'vitest';
-import { SpillBuckets, unify } from './spill.js';
+import { SpillBuckets, unify } from './spill-buckets.js';
 
 describe('SpillBuckets', () => {
   it('returns every row of a bucket after spilling it to disk in several flushes, and removes its files', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, appendFile, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeData, makeVector, RecordBatch, RecordBatchReader, Schema, Struct, Table, tableToIPC, vectorFromArray, type DataType, type Field } from 'apache-arrow';
-import { takeRows, typeKey } from '@asof/core';
+import { groupByBucket, takeRows, typeKey } from '@asof/core';
 
 /**
  * Rows split into `n` buckets and kept on local disk (Arrow IPC streams
@@ -31,16 +31,8 @@ export class SpillBuckets {
       this.pending[0]!.push(batch);
       return;
     }
-    // A counting sort of the rows by bucket, then one gather per bucket.
-    const start = new Int32Array(this.buckets + 1);
-    for (let i = 0; i < batch.numRows; i++) start[bucketOf[i]! + 1]!++;
-    for (let b = 0; b < this.buckets; b++) start[b + 1]! += start[b]!;
-    const cursor = start.slice(0, this.buckets);
-    const order = new Int32Array(batch.numRows);
-    for (let i = 0; i < batch.numRows; i++) order[cursor[bucketOf[i]!]!++] = i;
-    for (let b = 0; b < this.buckets; b++) {
-      if (start[b] === start[b + 1]) continue;
-      const part = takeRows(batch, order.subarray(start[b]!, start[b + 1]!));
+    for (const [b, rows] of groupByBucket(bucketOf, this.buckets)) {
+      const part = takeRows(batch, rows);
       this.pending[b]!.push(part);
       this.pendingRows[b]! += part.numRows;
       if (this.pendingRows[b]! >= this.flushRows) await this.flush(b);
