@@ -1,0 +1,27 @@
+/**
+ * Notebook: what a model in production reads. `getOnlineFeatures` looks
+ * the latest values up by key in the online store (the embedded LMDB store
+ * of the demo, or DynamoDB), with a status per feature: present, missing
+ * (no row, or a deleted one) or expired (older than the view's TTL).
+ *
+ *   pnpm demo && pnpm tsx --conditions=asof-source examples/notebooks/online-lookup.ts
+ */
+import { FeatureStore } from '@asof/sdk';
+import { latePayments, productMix } from '../trs/features.js';
+
+/** Prints online features for a few accounts (one of them unknown); returns them. */
+export async function run(store: FeatureStore, print: (text: string) => void = console.log) {
+  const online = await store.getOnlineFeatures({
+    features: [latePayments.ref('overdue_invoices'), latePayments.ref('late_paid_90d'), productMix.ref('spend_90d')],
+    entities: [{ account_id: 1n }, { account_id: 2n }, { account_id: 999_999n }],
+  });
+  print(String(online));
+  print(`statuses of account 999999: ${JSON.stringify(online.statuses[2])}`);
+  return online;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const store = await FeatureStore.open({ root: process.env.ASOF_ROOT ?? '.asof-demo' });
+  await run(store);
+  await store.close();
+}
