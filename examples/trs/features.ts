@@ -33,6 +33,16 @@ export const account = defineEntity({ name: 'account', joinKeys: { account_id: i
 /** A product (SKU) TRS sells. */
 export const sku = defineEntity({ name: 'sku', joinKeys: { sku_id: int64() } });
 
+/** Customer accounts; read by the finance export (company names), mirrored by every run. */
+export const accounts = mysqlTable({
+  name: 'accounts',
+  table: 'accounts',
+  primaryKey: ['account_id'],
+  timestampField: 'updated_at',
+  updatedAtField: 'updated_at',
+  columns: { account_id: int64(), company_name: string(), updated_at: timestamp() },
+});
+
 /** Invoices; `updated_at` changes when one is paid or voided. */
 export const invoices = mysqlTable({
   name: 'invoices',
@@ -171,4 +181,4 @@ export const skuSpend = defineFeatureView({
 export const creditRisk = defineFeatureService({ name: 'credit_risk', features: [latePayments, receivables, productMix.ref('spend_365d')] });
 
 /** Every TRS definition, for `asof apply --definitions`. */
-export const definitions = [account, sku, invoices, skus, lineItems, latePayments, receivables, productMix, skuSpend, creditRisk];
+export const definitions = [account, sku, accounts, invoices, skus, lineItems, latePayments, receivables, productMix, skuSpend, creditRisk];

@@ -129,7 +129,7 @@ describe('asof CLI against MariaDB and a local root', () => {
   it('apply writes the registry with the 4 TRS views; a second apply is unchanged', async () => {
     const first = await asof('apply', '--root', root, '--definitions', DEFINITIONS);
     expectOk(first);
-    expect(first.stdout).toContain(`registry written: ${root}/registry.json (4 feature view(s), 2 entities, 3 source(s), 1 service(s))`);
+    expect(first.stdout).toContain(`registry written: ${root}/registry.json (4 feature view(s), 2 entities, 4 source(s), 1 service(s))`);
     const registry = Registry.fromJSON(await readFile(path.join(root, 'registry.json'), 'utf8'));
     expect(registry.listFeatureViews().map((v) => v.name).sort()).toEqual([...VIEWS].sort());
     expect(statuses(first)).toEqual(every('added')); // the apply table's `change` column

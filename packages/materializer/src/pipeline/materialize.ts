@@ -36,6 +36,12 @@ export interface MaterializationRequest {
    * sources (dimensions) are held whole.
    */
   readonly memoryBudgetRows?: number;
+  /**
+   * Sources to mirror as well though no requested view reads them (the
+   * accounts the finance export names); default none. They are extracted in
+   * the same consistent snapshot but do not move the views' knowledge time.
+   */
+  readonly extraSources?: readonly Source[];
   readonly signal?: AbortSignal;
   /** Progress: `stage` is `extract` (rows read from a source) or `compute` (views done). */
   readonly onProgress?: (stage: 'extract' | 'compute', name: string, done: number, total?: number) => void;
@@ -72,7 +78,8 @@ export interface MaterializationResult {
  */
 export async function materialize(request: MaterializationRequest): Promise<MaterializationResult> {
   const { store, views, signal } = request;
-  const sources = sourcesOf(views);
+  const viewSources = sourcesOf(views);
+  const sources = [...viewSources, ...(request.extraSources ?? []).filter((s) => !viewSources.some((r) => r.name === s.name))];
   const mirrored = await request.connector.snapshot(
     async (session) => {
       const results: MirrorResult[] = [];
@@ -92,7 +99,7 @@ export async function materialize(request: MaterializationRequest): Promise<Mate
     { signal },
   );
   let knownAt: bigint | null = null;
-  for (const m of mirrored) if (m.watermark !== null && (knownAt === null || m.watermark > knownAt)) knownAt = m.watermark;
+  for (const m of mirrored) if (viewSources.some((s) => s.name === m.source) && m.watermark !== null && (knownAt === null || m.watermark > knownAt)) knownAt = m.watermark;
 
   const cache = new Map<string, Promise<Table | null>>();
   const read = (source: Source) => {

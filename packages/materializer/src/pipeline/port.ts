@@ -31,6 +31,8 @@ async function runViews(target: PipelineTarget, hooks: RunHooks, mode: ExtractMo
     store: target.store,
     connector,
     views,
+    // Every source with a primary key is mirrored, so exports (accounts' company names) find what no view reads.
+    extraSources: target.registry.listSources().filter((s) => ((s as { primaryKey?: readonly string[] | null }).primaryKey?.length ?? 0) > 0),
     mode,
     interval,
     signal: hooks.signal,

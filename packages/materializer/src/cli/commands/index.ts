@@ -3,10 +3,12 @@ import type { Command } from '../command.js';
 import { applyCommand } from './apply.js';
 import { compactCommand } from './compact.js';
 import { demoCommand } from './demo.js';
+import { exportCommand } from './export.js';
 import { createHelpCommand } from './help.js';
 import { materializeIncrementalCommand } from './materialize-incremental.js';
 import { materializeCommand } from './materialize.js';
 import { scheduleCommand } from './schedule.js';
+import { sqlCommand } from './sql.js';
 import { vacuumCommand } from './vacuum.js';
 import { verifyOnlineCommand } from './verify-online.js';
 
@@ -19,6 +21,8 @@ export const COMMANDS: readonly Command[] = Object.freeze([
   compactCommand,
   vacuumCommand,
   verifyOnlineCommand,
+  exportCommand,
+  sqlCommand,
   demoCommand,
   createHelpCommand(() => COMMANDS),
 ]);
