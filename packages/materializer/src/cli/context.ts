@@ -9,6 +9,7 @@ import {
   type DynamoDbCommitCoordinator,
   type ObjectOfflineStore,
 } from '@asof/stores';
+import { localEndpointCredentials } from './local-credentials.js';
 import { loadDefinitions } from './definitions-loader.js';
 import type { Logger } from './logger.js';
 import type { PipelinePort } from './pipeline-port.js';
@@ -121,7 +122,7 @@ export function createContext(settings: ContextSettings): CommandContext {
       store ??= openOfflineStore({
         root: settings.root.startsWith('s3://') || settings.root.startsWith('file://') ? settings.root : path.resolve(settings.cwd, settings.root),
         coordinator: ctx.coordinator() ?? undefined,
-        ...(settings.s3Endpoint ? { s3: { endpoint: settings.s3Endpoint } } : {}),
+        ...(settings.s3Endpoint ? { s3: { endpoint: settings.s3Endpoint, forcePathStyle: true, ...localEndpointCredentials() } } : {}),
       });
       return store;
     },
@@ -181,7 +182,5 @@ function localRoot(settings: ContextSettings): string {
  * are used so the SDK does not fail looking for an AWS profile.
  */
 function dynamoDbConnection(settings: ContextSettings): { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
-  if (!settings.dynamodbEndpoint) return {};
-  const hasCredentials = Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE || process.env.AWS_WEB_IDENTITY_TOKEN_FILE);
-  return { endpoint: settings.dynamodbEndpoint, ...(hasCredentials ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) };
+  return settings.dynamodbEndpoint ? { endpoint: settings.dynamodbEndpoint, ...localEndpointCredentials() } : {};
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AsofError, type ObjectStore } from '@asof/core';
 import { LocalObjectStore, S3ObjectStore, parseS3Url } from '@asof/stores';
+import { localEndpointCredentials } from '../cli/local-credentials.js';
 
 /** Where an export lives: its object store and its address as SQL engines see it. */
 export interface ExportTarget {
@@ -15,7 +16,7 @@ export function openExportTarget(to: string, options: { cwd: string; s3Endpoint?
   if (to.startsWith('s3://')) {
     const { bucket, prefix } = parseS3Url(to);
     return {
-      objects: new S3ObjectStore({ bucket, prefix, ...(options.s3Endpoint ? { endpoint: options.s3Endpoint } : {}) }),
+      objects: new S3ObjectStore({ bucket, prefix, ...(options.s3Endpoint ? { endpoint: options.s3Endpoint, forcePathStyle: true, ...localEndpointCredentials() } : {}) }),
       location: `s3://${bucket}/${prefix}`.replace(/\/+$/, ''),
     };
   }
@@ -28,3 +29,4 @@ export function openExportTarget(to: string, options: { cwd: string; s3Endpoint?
 
 /** The key in the offline store's root that remembers the last export's location, so `asof sql --root` finds it. */
 export const LAST_EXPORT_KEY = '_exports/invoices.json';
+
