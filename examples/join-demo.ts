@@ -1,5 +1,5 @@
 /**
- * The demo behind the README's first command: define features, compute them
+ * `pnpm demo:join`: a tour of the time engine alone: define features, compute them
  * exactly at every change point, and join them point in time onto a spine.
  * Everything runs in memory on generated data; no services needed.
  */
@@ -13,23 +13,14 @@ import {
 } from '@asof/core';
 import { Float64, Int64, makeData, makeVector, Table } from 'apache-arrow';
 import { account, latePayments } from './join-demo/late-payments.js';
+import { Prng } from './trs/prng.js';
 
 const DAY_US = 86_400_000_000n;
 const START = toEpochMicros('2024-01-01T00:00:00Z');
 
-/** A tiny deterministic PRNG (mulberry32), so every run prints the same numbers. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generatePayments(accounts: number, perAccount: number): Table {
-  const random = prng(42);
+  const prng = new Prng(42, 'join-demo');
+  const random = () => prng.next();
   const n = accounts * perAccount;
   const ids = new BigInt64Array(n);
   const paid = new BigInt64Array(n);

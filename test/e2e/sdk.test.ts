@@ -11,6 +11,7 @@ import { FeatureStore } from '@asof/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTrsDemo } from '../../examples/trs/demo.js';
 import { cli as runAsof, removeTempRoots, tempRoot } from '../../packages/materializer/src/cli/testing/cli-harness.js';
+import { Prng } from '../../examples/trs/prng.js';
 
 let root: string;
 let store: FeatureStore;
@@ -33,16 +34,6 @@ afterAll(async () => {
   await removeTempRoots();
 });
 
-/** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Values in one comparable form: bigints and numbers by text, decimals as exact text, lists element-wise. */
 function norm(value: unknown): unknown {
@@ -95,7 +86,8 @@ describe('the SDK on the demo store', () => {
     const [lo, hi] = [Math.min(...events), Math.max(...events)];
     const accounts = (await store.asOf(hi, { features: [`${views()[0]}:*`] })).toArray().map((r) => Number(r.account_id));
     expect(accounts.length).toBeGreaterThan(0);
-    const next = random(5);
+    const prng = new Prng(5, 'sdk-e2e');
+    const next = () => prng.next();
     for (const asKnownAt of [null, Math.min(...created) + (Math.max(...created) - Math.min(...created)) / 2, Math.max(...created)]) {
       const spine = Array.from({ length: 300 }, () => ({
         account_id: next() < 0.05 ? 999_999 : accounts[Math.floor(next() * accounts.length)]!,
