@@ -9,6 +9,7 @@ import {
   bool,
   type AnyFeatureView,
   type DType,
+  type OfflineSnapshot,
   type OfflineStore,
   type Source,
   type SourceConnector,
@@ -134,11 +135,13 @@ async function materializeView(
   const unchanged = { ...base, status: 'unchanged', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0 } as const;
   if (knownAt === null) return unchanged;
   // Nothing new in its sources, and its last commit is a complete computation of this definition at this knowledge time.
-  if (!fresh && (await upToDate(store, view, knownAt, signal))) return unchanged;
+  // One read of the view's log serves the up-to-date check, the bucket sizing and the retention mark.
+  const snapshot = await store.snapshot(view.name, { signal });
+  if (!fresh && upToDate(snapshot, view, knownAt)) return unchanged;
   // Work is split by entity-key hash so one bucket's rows are in memory at a time (docs/design/materializer.md).
   const budget = request.memoryBudgetRows ?? 1_000_000;
   const sourceRows = await rowCount(store, mirrorName(view.source), signal);
-  const viewRows = await rowCount(store, view.name, signal);
+  const viewRows = rowsOf(snapshot);
   const sourceBuckets = Math.max(1, Math.ceil(sourceRows / budget));
   const buckets = Math.max(1, Math.ceil(Math.max(sourceRows, viewRows) / budget));
   // Rows waiting to be spilled stay within the budget across all buckets.
@@ -147,7 +150,7 @@ async function materializeView(
   const events = new SpillBuckets(buckets, flushRows);
   try {
     let createdAt = knownAt;
-    for await (const batch of store.scan(view.name, { signal })) {
+    for await (const batch of store.scan(view.name, { snapshot, signal })) {
       // Appended rows must be newer than every row already there (a changed definition over unchanged data).
       for (const c of readMicrosColumn(batch as unknown as Table, 'created_ts').micros) if (c >= createdAt) createdAt = c + 1n;
       await current.add(batch, keyBuckets(batch as unknown as Table, view.joinKeyNames, buckets));
@@ -164,7 +167,7 @@ async function materializeView(
       }
     }
     // History that retention coarsened or dropped is policy, not drift: never rewrite it.
-    const retention = (await store.snapshot(view.name, { signal })).retention;
+    const retention = snapshot.retention;
     const interval = retainedInterval(request.interval, retention ? BigInt(retention.fullFrom) : null);
     let rowsComputed = 0;
     let rowsWritten = 0;
@@ -216,8 +219,7 @@ interface ViewWatermark {
   readonly complete: boolean;
 }
 
-async function upToDate(store: OfflineStore, view: AnyFeatureView, knownAt: bigint, signal?: AbortSignal): Promise<boolean> {
-  const snapshot = await store.snapshot(view.name, { signal });
+function upToDate(snapshot: OfflineSnapshot, view: AnyFeatureView, knownAt: bigint): boolean {
   const last = snapshot.commits.at(-1);
   const mark = snapshot.watermark as ViewWatermark | null;
   return last !== undefined && mark?.complete === true && mark.knownAt === String(knownAt) && last.definitionHash === hashFeatureView(view);
@@ -225,7 +227,10 @@ async function upToDate(store: OfflineStore, view: AnyFeatureView, knownAt: bigi
 
 /** Rows of a view's visible files (from the commit log's stats; no data read). */
 export async function rowCount(store: OfflineStore, view: string, signal?: AbortSignal): Promise<number> {
-  const snapshot = await store.snapshot(view, { signal });
+  return rowsOf(await store.snapshot(view, { signal }));
+}
+
+function rowsOf(snapshot: OfflineSnapshot): number {
   return snapshot.files.reduce((n, f) => n + f.rows, 0);
 }
 
