@@ -1,34 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  count,
-  createRegistry,
-  defineEntity,
-  defineFeatureView,
-  diffRegistries,
-  float64,
-  int64,
-  mysqlTable,
-  where,
-  type AnyEntity,
-  type FeatureSpecs,
-  type FeatureViewConfig,
-} from '@asof/core';
-
-const account = defineEntity({ name: 'account', joinKeys: { account_id: int64() } });
-const source = mysqlTable({ name: 'invoices', table: 'invoices', timestampField: 'issued_at' });
-
-type Config = FeatureViewConfig<string, readonly AnyEntity[], FeatureSpecs>;
-const config = (over: Partial<Config> = {}): Config => ({
-  name: 'account_invoices',
-  entities: [account],
-  source,
-  ttl: '365d',
-  features: {
-    amount: float64(),
-    late_90d: count({ window: '90d', where: [where('days_late', '>', 0), where('status', '=', 'open')] }),
-  },
-  ...over,
-});
+import { createRegistry, defineFeatureView, diffRegistries } from '@asof/core';
+import { config } from './testing/view-config.js';
 
 describe('diffRegistries', () => {
   it('reports added, removed, changed and unchanged views by hash', () => {

@@ -10,27 +10,10 @@ import {
   mysqlTable,
   string,
   where,
-  type FeatureViewConfig,
-  type AnyEntity,
-  type FeatureSpecs,
   type RowTransform,
 } from '@asof/core';
+import { account, config, source, type Config } from './testing/view-config.js';
 
-const account = defineEntity({ name: 'account', joinKeys: { account_id: int64() } });
-const source = mysqlTable({ name: 'invoices', table: 'invoices', timestampField: 'issued_at' });
-
-type Config = FeatureViewConfig<string, readonly AnyEntity[], FeatureSpecs>;
-const config = (over: Partial<Config> = {}): Config => ({
-  name: 'account_invoices',
-  entities: [account],
-  source,
-  ttl: '365d',
-  features: {
-    amount: float64(),
-    late_90d: count({ window: '90d', where: [where('days_late', '>', 0), where('status', '=', 'open')] }),
-  },
-  ...over,
-});
 const hash = (over: Partial<Config> = {}) => hashFeatureView(defineFeatureView(config(over)));
 
 describe('hashFeatureView', () => {
