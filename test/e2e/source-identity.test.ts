@@ -201,7 +201,7 @@ describe('a root knows its source database (MariaDB)', () => {
       expect(lines[0]).toMatch(
         new RegExp(
           `^asof: ${argv[0]} failed: root ${root} was built from mysql database '${a.name}' .* but this run is connected to mysql database '${b.name}' .*` +
-            `database '${a.name}' ≠ '${b.name}'.*re-run with --rebase-source .* \\(SOURCE_MISMATCH\\)$`,
+            `database '${a.name}' ≠ '${b.name}'.*re-base this root on it with one run given --rebase-source .* \\(SOURCE_MISMATCH\\)$`,
         ),
       );
       expect(refused.stdout).toBe('');

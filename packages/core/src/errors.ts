@@ -206,8 +206,8 @@ export class SourceMismatchError extends AsofError {
       'SOURCE_MISMATCH',
       `root ${root} was built from ${describeSourceIdentity(recorded)}, but this run is connected to ${describeSourceIdentity(connected)}: ` +
         `${differences.join('; ')}. Nothing was extracted. Use a new --root for another database; if it holds the same data at a new ` +
-        `address (a migration, a restore, a failover to a new cluster), re-run with --rebase-source (rebaseSource: true) to re-base this ` +
-        `root on it (the run then re-reads every source in full)`,
+        `address (a migration, a restore, a failover to a new cluster), re-base this root on it with one run given --rebase-source ` +
+        `(asof materialize-incremental --rebase-source; rebaseSource: true in code), which re-reads every source in full`,
     );
     this.recorded = recorded;
     this.connected = connected;

@@ -41,7 +41,7 @@ export interface SourceIdentityOptions {
 }
 
 /**
- * One line for messages: `mysql database 'trs' on server db-1:3306 (server_id 7), reached at 10.0.0.5:3306`.
+ * One line for messages: `mysql database 'trs' on server db-1:3306 (server_id 7) (address 10.0.0.5:3306)`.
  * Only fields of the identity appear, so it holds no secret.
  */
 export function describeSourceIdentity(identity: SourceIdentity): string {
@@ -50,5 +50,5 @@ export function describeSourceIdentity(identity: SourceIdentity): string {
   const host = hostname === undefined ? undefined : port === undefined ? hostname : `${hostname}:${port}`;
   const ids = Object.entries(rest).map(([k, v]) => `${k} ${v}`);
   const server = host === undefined && ids.length === 0 ? '' : ` on server ${[host, ids.length ? `(${ids.join(', ')})` : undefined].filter(Boolean).join(' ')}`;
-  return `${identity.kind} ${database}${server}, reached at ${identity.address}`;
+  return `${identity.kind} ${database}${server} (address ${identity.address})`;
 }

@@ -112,7 +112,7 @@ export async function materialize(request: MaterializationRequest): Promise<Mate
     },
     { signal },
   );
-  await identity.extracted(request.mode);
+  await identity.extracted();
   let knownAt: bigint | null = null;
   for (const m of mirrored) if (viewSources.some((s) => s.name === m.source) && m.watermark !== null && (knownAt === null || m.watermark > knownAt)) knownAt = m.watermark;
 

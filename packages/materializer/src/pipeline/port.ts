@@ -53,11 +53,13 @@ async function runViews(target: PipelineTarget, hooks: RunHooks, mode: ExtractMo
   return summarize(views, result);
 }
 
+/** Says what the source check found: a re-base, an accepted change or a first record are worth a look. */
 function logSourceCheck({ identity }: MaterializationResult, rebase: boolean, hooks: RunHooks): void {
   const fields = { status: identity.status, source: describeSourceIdentity(identity.identity), changes: identity.changes, fullRead: identity.fullRead };
   if (identity.status === 'rebased') hooks.logger.warn('root re-based on another source; its mirrored sources are read in full', fields);
   else if (identity.status === 'updated') hooks.logger.warn('source identity updated (same source, accepted change)', fields);
   else if (identity.status === 'recorded') hooks.logger[identity.changes.length > 0 ? 'warn' : 'info']('source identity recorded for this root', fields);
+  else if (identity.fullRead.length > 0) hooks.logger.info('reading sources in full, owed since the root was re-based', fields);
   else hooks.logger.debug('source identity matches the root', fields);
   if (rebase && identity.status !== 'rebased') hooks.logger.info('--rebase-source: the source is already the root’s; nothing was re-based', fields);
 }

@@ -52,7 +52,8 @@ export class TableSourceConnector implements SourceConnector {
       const table = database === this.#name ? this.tables[relation.table] : undefined;
       tables[`${database}.${relation.table}`] = table ? schemaFingerprint(table) : null;
     }
-    return { kind: 'memory', database: this.#name, server: {}, address: 'in-memory', tables };
+    const sorted = Object.fromEntries(Object.entries(tables).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return { kind: 'memory', database: this.#name, server: {}, address: 'in-memory', tables: sorted };
   }
 
   async snapshot<T>(fn: (session: SourceSession) => Promise<T>): Promise<T> {

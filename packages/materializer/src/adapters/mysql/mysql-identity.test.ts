@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SourceIdentity } from '@asof/core';
+import type { Relation, SourceIdentity } from '@asof/core';
 import { ensureServices } from '../../../../../test/helpers/services.js';
 import { compareIdentities } from '../../pipeline/source-identity/rule.js';
 import { MySqlConnector } from './connector.js';
@@ -18,11 +18,11 @@ let db: TestDatabase;
 let other: TestDatabase;
 const user = `asof_id_${randomBytes(4).toString('hex')}`;
 const password = `pw-${randomBytes(12).toString('hex')}`;
-const relations = [{ table: 'accounts' }, { table: 'invoices' }];
+const relations: readonly Relation[] = [{ table: 'accounts' }, { table: 'invoices' }];
 const DDL = 'CREATE TABLE accounts (id BIGINT PRIMARY KEY, updated_at DATETIME(6)); CREATE TABLE invoices (id BIGINT PRIMARY KEY, updated_at DATETIME(6));';
 
 /** The identity through a connector made from `config`, closed afterwards. */
-async function identityOf(config: MySqlConnectorConfig, names = relations): Promise<SourceIdentity> {
+async function identityOf(config: MySqlConnectorConfig, names: readonly Relation[] = relations): Promise<SourceIdentity> {
   const connector = new MySqlConnector(config);
   try {
     return await connector.identity({ relations: names });

@@ -16,7 +16,6 @@ import {
   type SourceIdentity,
   type TableRelation,
 } from '@asof/core';
-import type { ExtractMode } from '../mirror.js';
 import { relationOf } from '../relation.js';
 import { compareIdentities } from './rule.js';
 import { appendIdentityEntry, IDENTITY_LOG, readIdentityLog, type IdentityEntry, type IdentityLog } from './log.js';
@@ -57,8 +56,8 @@ export interface SourceCheck {
   readonly changes: readonly string[];
   /** Sources of this run to extract in full whatever the run's mode: a re-base has not been read in full yet. */
   readonly fullRead: readonly string[];
-  /** Call after every source was extracted and mirrored: clears the full reads this run did from the record. */
-  extracted(mode: ExtractMode): Promise<void>;
+  /** Call after every source was extracted and mirrored: clears the full reads this run did (`fullRead`) from the record. */
+  extracted(): Promise<void>;
 }
 
 /**
@@ -89,7 +88,8 @@ export async function checkSourceIdentity(request: SourceCheckRequest): Promise<
       identity: connected,
       changes: decision.changes,
       fullRead,
-      extracted: (mode) => clearFullReads(store, connected, mode === 'full' ? names : fullRead, signal),
+      // Only sources owed a full read matter, and this run reads exactly those of them in full whatever its mode.
+      extracted: () => clearFullReads(store, connected, fullRead, signal),
     };
   }
   throw new AsofError('COMMIT_CONFLICT', `the source identity log of ${store.describe()} (${IDENTITY_LOG}) kept changing while this run checked it (${MAX_ROUNDS} rounds); re-run`);
