@@ -3,6 +3,7 @@
  * `code` a caller can switch on and, where another error caused it, `cause`.
  * A subclass exists only where a caller would catch it differently.
  */
+import { describeSourceIdentity, type SourceIdentity } from './interfaces/source-identity.js';
 
 /** Stable machine-readable error codes. */
 export type AsofErrorCode =
@@ -12,6 +13,7 @@ export type AsofErrorCode =
   | 'FEATURE_NOT_FOUND'
   | 'SCHEMA_MISMATCH'
   | 'SOURCE_QUERY'
+  | 'SOURCE_MISMATCH'
   | 'STORE_WRITE'
   | 'STORE_READ'
   | 'COMMIT_CONFLICT'
@@ -182,6 +184,34 @@ export class SourceQueryError extends AsofError {
     super('SOURCE_QUERY', message, options);
     this.sql = sql;
     this.params = Object.freeze([...params]);
+  }
+}
+
+/**
+ * The source a run is connected to is not the one the root was built from
+ * (another database, or the same name re-created elsewhere). Nothing was
+ * extracted. Carries both identities (which hold no credentials) and what
+ * differs, so a caller can show them or decide to re-base.
+ */
+export class SourceMismatchError extends AsofError {
+  /** The identity the root records. */
+  readonly recorded: SourceIdentity;
+  /** The identity of the source the run is connected to. */
+  readonly connected: SourceIdentity;
+  /** What differs, one phrase each (`database 'a' ≠ 'b'`). */
+  readonly differences: readonly string[];
+
+  constructor(root: string, recorded: SourceIdentity, connected: SourceIdentity, differences: readonly string[]) {
+    super(
+      'SOURCE_MISMATCH',
+      `root ${root} was built from ${describeSourceIdentity(recorded)}, but this run is connected to ${describeSourceIdentity(connected)}: ` +
+        `${differences.join('; ')}. Nothing was extracted. Use a new --root for another database; if it holds the same data at a new ` +
+        `address (a migration, a restore, a failover to a new cluster), re-base this root on it with one run given --rebase-source ` +
+        `(asof materialize-incremental --rebase-source; rebaseSource: true in code), which re-reads every source in full`,
+    );
+    this.recorded = recorded;
+    this.connected = connected;
+    this.differences = Object.freeze([...differences]);
   }
 }
 

@@ -128,6 +128,7 @@ export {
   type SourceConnector,
   type SourceSnapshotOptions,
 } from './interfaces/source.js';
+export { describeSourceIdentity, type SourceIdentity, type SourceIdentityOptions } from './interfaces/source-identity.js';
 export { formatTable, type FormatTableOptions } from './arrow/format-table.js';
 export { diffFeatureRows, sameValue, TOMBSTONE_COLUMN, type DiffFeatureRowsOptions } from './join/diff-rows.js';
 export { Instant, dateMicros, plus, daysBetween } from './time/instant.js';

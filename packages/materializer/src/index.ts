@@ -15,7 +15,10 @@ export {
 export { materialize, readView, type MaterializationRequest, type MaterializationResult, type ViewRunResult } from './pipeline/materialize.js';
 export { computeViewRows, emptyRows, EVENT_TS, type VersionReader } from './pipeline/compute-view.js';
 export { mirrorSource, readMirror, mirrorName, type ExtractMode, type MirrorOptions, type MirrorResult } from './pipeline/mirror.js';
-export { TableSourceConnector } from './pipeline/table-connector.js';
+export { TableSourceConnector, type TableSourceOptions } from './pipeline/table-connector.js';
+export { readIdentityLog, IDENTITY_LOG, type IdentityLog, type IdentityRecord, type IdentityEvent } from './pipeline/source-identity/log.js';
+export { compareIdentities, type IdentityVerdict } from './pipeline/source-identity/rule.js';
+export type { SourceCheck, SourceCheckStatus } from './pipeline/source-identity/check.js';
 export { latestVersions } from './pipeline/latest-versions.js';
 export { createPipeline, summarize, type DemoRunner } from './pipeline/port.js';
 export { runCli, type CliIo } from './cli/run-cli.js';

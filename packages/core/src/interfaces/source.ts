@@ -7,6 +7,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { DType } from '../dtypes.js';
+import type { SourceIdentity, SourceIdentityOptions } from './source-identity.js';
 
 /** A table (or view) of the source, by name. Names are quoted by the adapter, never interpreted. */
 export interface TableRelation {
@@ -116,6 +117,15 @@ export interface SourceConnector {
    * returns settles; the result or error of `fn` is passed through.
    */
   snapshot<T>(fn: (session: SourceSession) => Promise<T>, options?: SourceSnapshotOptions): Promise<T>;
+  /**
+   * Who the source is: its kind, database and answering server, and a stamp
+   * per table of `options.relations` that changes when the table is created
+   * again. The same source reached under another address spelling or by
+   * another user gives the same identity (but for `address`); it never
+   * contains credentials. The materializer records it in the root and
+   * refuses to extract from another source.
+   */
+  identity(options?: SourceIdentityOptions): Promise<SourceIdentity>;
   /** Closes every connection; running snapshots fail. Idempotent. */
   close(): Promise<void>;
 }

@@ -54,6 +54,12 @@ export interface PipelineTarget {
   readonly online: () => Promise<OnlineStore | null>;
   /** The instant a run publishes online (the command's clock): which precomputed change point is current. */
   readonly publishAt: () => bigint;
+  /**
+   * `--rebase-source`: the source is not the one the root records but holds
+   * the same data at a new address; re-base the root on it and read every
+   * mirrored source in full once (docs/design/materializer.md, "Source identity").
+   */
+  readonly rebaseSource?: boolean;
 }
 
 /** A backfill of `[start, end)` in epoch µs (UTC). */

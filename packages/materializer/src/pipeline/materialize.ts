@@ -18,6 +18,7 @@ import { Table, type RecordBatch } from 'apache-arrow';
 import { aggregateEvents, deriveEvents, emptyRows, EVENT_TS } from './compute-view.js';
 import { SpillBuckets } from '@asof/stores';
 import { mirrorName, mirrorSource, readMirror, type ExtractMode, type MirrorResult } from './mirror.js';
+import { checkSourceIdentity, type SourceCheck } from './source-identity/check.js';
 
 /** What one materialization run does. */
 export interface MaterializationRequest {
@@ -43,6 +44,14 @@ export interface MaterializationRequest {
    * the same consistent snapshot but do not move the views' knowledge time.
    */
   readonly extraSources?: readonly Source[];
+  /**
+   * The connector reaches another source than the one the root records, and
+   * it holds the same data at a new address (a migration, a restore, a
+   * failover to a new cluster): record it as the root's source and read every
+   * mirrored source in full once (docs/design/materializer.md, "Source
+   * identity"). Without it such a run throws `SourceMismatchError`.
+   */
+  readonly rebaseSource?: boolean;
   readonly signal?: AbortSignal;
   /** Progress: `stage` is `extract` (rows read from a source) or `compute` (views done). */
   readonly onProgress?: (stage: 'extract' | 'compute', name: string, done: number, total?: number) => void;
@@ -64,6 +73,8 @@ export interface ViewRunResult {
 
 /** A whole run: the sources mirrored, then every view. */
 export interface MaterializationResult {
+  /** The source check made before extracting: recorded, matched, updated or re-based. */
+  readonly identity: Omit<SourceCheck, 'extracted'>;
   readonly sources: readonly MirrorResult[];
   readonly views: readonly ViewRunResult[];
   readonly knownAt: bigint | null;
@@ -81,13 +92,15 @@ export async function materialize(request: MaterializationRequest): Promise<Mate
   const { store, views, signal } = request;
   const viewSources = sourcesOf(views);
   const sources = [...viewSources, ...(request.extraSources ?? []).filter((s) => !viewSources.some((r) => r.name === s.name))];
+  // Before any row is read: the root's source, or a typed refusal (docs/design/materializer.md, "Source identity").
+  const identity = await checkSourceIdentity({ store, connector: request.connector, sources, rebase: request.rebaseSource === true, signal });
   const mirrored = await request.connector.snapshot(
     async (session) => {
       const results: MirrorResult[] = [];
       for (const source of sources) {
         results.push(
           await mirrorSource(store, session, source, {
-            mode: request.mode,
+            mode: identity.fullRead.includes(source.name) ? 'full' : request.mode,
             overlapMs: request.overlapMs,
             batchSize: request.batchSize,
             signal,
@@ -99,6 +112,7 @@ export async function materialize(request: MaterializationRequest): Promise<Mate
     },
     { signal },
   );
+  await identity.extracted();
   let knownAt: bigint | null = null;
   for (const m of mirrored) if (viewSources.some((s) => s.name === m.source) && m.watermark !== null && (knownAt === null || m.watermark > knownAt)) knownAt = m.watermark;
 
@@ -120,7 +134,8 @@ export async function materialize(request: MaterializationRequest): Promise<Mate
     }
     request.onProgress?.('compute', view.name, i + 1, views.length);
   }
-  return { sources: mirrored, views: results, knownAt };
+  const { extracted: _, ...check } = identity;
+  return { identity: check, sources: mirrored, views: results, knownAt };
 }
 
 async function materializeView(

@@ -1,4 +1,4 @@
-import { type AnyFeatureView, formatMicros } from '@asof/core';
+import { type AnyFeatureView, describeSourceIdentity, formatMicros } from '@asof/core';
 import { CommandUnavailableError } from '../cli/cli-errors.js';
 import type { DemoRequest, PipelinePort, PipelineTarget, RunHooks, RunSummary } from '../cli/pipeline-port.js';
 import { materialize, type MaterializationResult } from './materialize.js';
@@ -35,9 +35,11 @@ async function runViews(target: PipelineTarget, hooks: RunHooks, mode: ExtractMo
     extraSources: target.registry.listSources().filter((s) => ((s as { primaryKey?: readonly string[] | null }).primaryKey?.length ?? 0) > 0),
     mode,
     interval,
+    rebaseSource: target.rebaseSource === true,
     signal: hooks.signal,
     onProgress: (stage, name, done, total) => hooks.progress(stage === 'extract' ? `source ${name}` : 'views', done, total, stage === 'extract' ? 'rows' : 'views'),
   });
+  logSourceCheck(result, target.rebaseSource === true, hooks);
   for (const source of result.sources) hooks.logger.info('source mirrored', { source: source.source, rowsRead: source.rowsRead, versionsAdded: source.versionsAdded });
   const online = await target.online();
   if (online) {
@@ -49,6 +51,17 @@ async function runViews(target: PipelineTarget, hooks: RunHooks, mode: ExtractMo
     }
   }
   return summarize(views, result);
+}
+
+/** Says what the source check found: a re-base, an accepted change or a first record are worth a look. */
+function logSourceCheck({ identity }: MaterializationResult, rebase: boolean, hooks: RunHooks): void {
+  const fields = { status: identity.status, source: describeSourceIdentity(identity.identity), changes: identity.changes, fullRead: identity.fullRead };
+  if (identity.status === 'rebased') hooks.logger.warn('root re-based on another source; its mirrored sources are read in full', fields);
+  else if (identity.status === 'updated') hooks.logger.warn('source identity updated (same source, accepted change)', fields);
+  else if (identity.status === 'recorded') hooks.logger[identity.changes.length > 0 ? 'warn' : 'info']('source identity recorded for this root', fields);
+  else if (identity.fullRead.length > 0) hooks.logger.info('reading sources in full, owed since the root was re-based', fields);
+  else hooks.logger.debug('source identity matches the root', fields);
+  if (rebase && identity.status !== 'rebased') hooks.logger.info('--rebase-source: the source is already the root’s; nothing was re-based', fields);
 }
 
 /** One {@link RunSummary} per view of a {@link materialize} result. */

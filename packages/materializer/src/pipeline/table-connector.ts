@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   InvalidInputError,
   readMicrosColumn,
@@ -8,9 +9,21 @@ import {
   type Relation,
   type SourceColumn,
   type SourceConnector,
+  type SourceIdentity,
+  type SourceIdentityOptions,
   type SourceSession,
 } from '@asof/core';
 import type { RecordBatch, Table } from 'apache-arrow';
+
+/** Options of a {@link TableSourceConnector}. */
+export interface TableSourceOptions {
+  /**
+   * Names the source in its identity (default `memory`): connectors given
+   * the same name and tables with the same schemas are the same source, so
+   * a root fed successive states of one history (the demo) accepts each.
+   */
+  readonly name?: string;
+}
 
 /**
  * A {@link SourceConnector} over Arrow tables held in memory, by table name:
@@ -19,7 +32,29 @@ import type { RecordBatch, Table } from 'apache-arrow';
  * pipeline cannot tell them apart. Queries are not supported.
  */
 export class TableSourceConnector implements SourceConnector {
-  constructor(private readonly tables: Readonly<Record<string, Table>>) {}
+  readonly #name: string;
+
+  constructor(
+    private readonly tables: Readonly<Record<string, Table>>,
+    options: TableSourceOptions = {},
+  ) {
+    const name = options.name ?? 'memory';
+    if (typeof name !== 'string' || name.trim() === '') throw new InvalidInputError(`the in-memory source's name must be a non-empty string, got ${JSON.stringify(name)}`);
+    this.#name = name;
+  }
+
+  /** Kind `memory`, the connector's name as the database, and a fingerprint of each named table's schema as its stamp. */
+  async identity(options: SourceIdentityOptions = {}): Promise<SourceIdentity> {
+    const tables: Record<string, string | null> = {};
+    for (const relation of options.relations ?? []) {
+      if (isQueryRelation(relation)) continue;
+      const database = relation.schema ?? this.#name;
+      const table = database === this.#name ? this.tables[relation.table] : undefined;
+      tables[`${database}.${relation.table}`] = table ? schemaFingerprint(table) : null;
+    }
+    const sorted = Object.fromEntries(Object.entries(tables).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return { kind: 'memory', database: this.#name, server: {}, address: 'in-memory', tables: sorted };
+  }
 
   async snapshot<T>(fn: (session: SourceSession) => Promise<T>): Promise<T> {
     // Tables are immutable values, so every read already sees one instant.
@@ -62,6 +97,12 @@ class TableSession implements SourceSession {
     if (!table) throw new InvalidInputError(`no table '${relation.table}' in the in-memory source; it has ${Object.keys(this.tables).join(', ')}`);
     return table;
   }
+}
+
+/** A short hash of the column names and types: changes when a table is replaced by one of another shape. */
+function schemaFingerprint(table: Table): string {
+  const shape = table.schema.fields.map((f) => `${f.name}:${String(f.type)}`).join('\n');
+  return `schema:${createHash('sha256').update(shape).digest('hex').slice(0, 16)}`;
 }
 
 function* batches(source: Table | RecordBatch, size = 50_000): Iterable<RecordBatch> {

@@ -2,12 +2,20 @@
  * The MySQL/Aurora source connector: a mysql2 pool, a bound on concurrent
  * statements, and snapshots that read several tables as of one instant.
  */
-import { InvalidInputError, type SourceConnector, type SourceSession, type SourceSnapshotOptions } from '@asof/core';
+import {
+  InvalidInputError,
+  type SourceConnector,
+  type SourceIdentity,
+  type SourceIdentityOptions,
+  type SourceSession,
+  type SourceSnapshotOptions,
+} from '@asof/core';
 import { createConnection, createPool, type Pool, type PoolConnection } from 'mysql2/promise';
 import { resolveConfig, type MySqlConnectorConfig, type ResolvedConfig } from './config.js';
 import { toSourceError } from './driver-errors.js';
 import { createQuerySlots, type QuerySlots } from './query-slots.js';
 import { ConnectionLease } from './connection-lease.js';
+import { readMySqlIdentity } from './identity.js';
 import { MySqlSession, type SessionContext } from './session.js';
 
 const BEGIN = 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY';
@@ -53,7 +61,25 @@ export class MySqlConnector implements SourceConnector {
    * several tables is consistent across them. Rows committed by others after
    * that moment are invisible to it.
    */
-  async snapshot<T>(fn: (session: SourceSession) => Promise<T>, options: SourceSnapshotOptions = {}): Promise<T> {
+  snapshot<T>(fn: (session: SourceSession) => Promise<T>, options: SourceSnapshotOptions = {}): Promise<T> {
+    return this.#inSnapshot(fn, options);
+  }
+
+  /**
+   * The server's own account of who it is (`@@hostname`, `@@port`,
+   * `@@server_id`, and `@@server_uuid` or `@@aurora_server_id` where it has
+   * them), the selected database and each named table's `CREATE_TIME` (UTC).
+   * The configured host and port appear only as `address`; user and
+   * password never.
+   */
+  identity(options: SourceIdentityOptions = {}): Promise<SourceIdentity> {
+    return this.#inSnapshot(
+      (session) => readMySqlIdentity((...args) => session.run(...args), this.#config.server, options.relations ?? [], options.signal),
+      { signal: options.signal },
+    );
+  }
+
+  async #inSnapshot<T>(fn: (session: MySqlSession) => Promise<T>, options: SourceSnapshotOptions): Promise<T> {
     if (this.#closing) throw new InvalidInputError('this MySQL connector is closed');
     const { signal } = options;
     signal?.throwIfAborted();
