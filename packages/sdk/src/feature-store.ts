@@ -15,7 +15,7 @@ import { DEFAULT_TIME_COLUMN, toSpine, type EntitiesInput } from './entities.js'
 import { FeatureTable } from './feature-table.js';
 import { DEFAULT_MAX_ROWS_IN_MEMORY, retrieveFeatures } from './historical.js';
 import { lookupOnline, openOnline, type DynamoDbConnection, type OnlineFeatures, type OnlineOption } from './online.js';
-import { planKeys, planViews, type ViewRequest } from './plan.js';
+import { planKeyEntities, planKeys, planViews, type ViewRequest } from './plan.js';
 import { allEntities, compareSnapshots, featuresAt } from './snapshot.js';
 import type { CompareRow, FeatureInput, FeatureKeys, FeatureStatuses, FeatureValues, HistoricalRow, SnapshotRow } from './types.js';
 
@@ -125,7 +125,7 @@ export class FeatureStore {
     const timeColumn = request.timeColumn ?? DEFAULT_TIME_COLUMN;
     const resolved = this.registry.resolveFeatures(request.features);
     const keys = planKeys(planViews(resolved));
-    const spine = await toSpine(request.entities as EntitiesInput, keys, timeColumn);
+    const spine = await toSpine(request.entities as EntitiesInput, keys, timeColumn, planKeyEntities(planViews(resolved)));
     const views = planViews(resolved, spine.schema.fields.map((f) => f.name));
     const table = await retrieveFeatures(this.offline, spine, views, { ...this.#readOptions(request), timeColumn });
     return new FeatureTable(table);
@@ -166,7 +166,7 @@ export class FeatureStore {
     }
     const resolved = this.registry.resolveFeatures(request.features);
     const keys = planKeys(planViews(resolved));
-    const entities = tableToRows(await toSpine(request.entities as EntitiesInput, keys, null));
+    const entities = tableToRows(await toSpine(request.entities as EntitiesInput, keys, null, planKeyEntities(planViews(resolved))));
     const result = await lookupOnline(this.online, planViews(resolved, Object.keys(entities[0] ?? keys)), keys, entities, request);
     return result as unknown as OnlineFeatures<Flatten<FeatureKeys<F> & FeatureValues<F>>, FeatureStatuses<F>>;
   }
@@ -187,7 +187,7 @@ export class FeatureStore {
     const spine =
       request.entities === undefined
         ? await allEntities(this.offline, planViews(resolved), keys, at, asKnownAt, { signal: request.signal })
-        : await toSpine(request.entities as EntitiesInput, keys, null);
+        : await toSpine(request.entities as EntitiesInput, keys, null, planKeyEntities(planViews(resolved)));
     return { spine, views: planViews(resolved, spine.schema.fields.map((f) => f.name)) };
   }
 
