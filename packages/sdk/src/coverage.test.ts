@@ -37,14 +37,14 @@ describe('coverage warnings', () => {
     expect(t.toArray().map((r) => r.score)).toEqual([0.1, 0.1, 0.3]); // the February answer is January's row, never recomputed
     expect(t.warnings.map((w) => [w.kind, w.count, w.total])).toEqual([['uncovered', 1, 3]]);
     expect(t.warnings[0]!.message).toMatch(
-      /^view 'risk': 1 of 3 entity rows are in a gap between the ranges it was materialized over \(computed: \[2024-01-01T00:00:00Z, 2024-02-01T00:00:00Z\), \[2024-03-01T00:00:00Z, 2024-04-01T00:00:00Z\)\)\./,
+      /^view 'risk': 1 of 3 entity rows is in a gap between the ranges it was materialized over \(computed: \[2024-01-01T00:00:00Z, 2024-02-01T00:00:00Z\), \[2024-03-01T00:00:00Z, 2024-04-01T00:00:00Z\)\)\./,
     );
   });
 
   it('takes the knowledge time of the range a time falls in', async () => {
     const t = await store.getHistoricalFeatures({ entities: spine('2024-01-31T00:00:00Z', '2024-01-31T00:00:01Z', '2024-03-20T00:00:00Z'), features: ['risk:score'] });
     expect(t.warnings.map((w) => [w.kind, w.count])).toEqual([['past-knowledge', 1]]);
-    expect(t.warnings[0]!.message).toContain('1 of 3 entity rows are after 2024-01-31T00:00:00Z, its knowledge time');
+    expect(t.warnings[0]!.message).toContain('1 of 3 entity rows is after 2024-01-31T00:00:00Z, its knowledge time');
   });
 
   it('with asKnownAt, only the runs known by then count', async () => {

@@ -67,6 +67,7 @@ export function coverageWarnings(coverage: ViewCoverage, times: RequestedTimes, 
   if (total === 0) return [];
   if (!coverage.recorded) return [warning(view, 'uncovered', total, total, nothingComputed(view, context, subject(instants, total, total)))];
 
+  if (!instants && allInsideKnown(coverage, (times as { rows: BigInt64Array }).rows)) return [];
   const { ranges } = coverage;
   const first = ranges[0]!;
   const last = ranges[ranges.length - 1]!;
@@ -156,6 +157,19 @@ export function reportCoverage(warnings: readonly CoverageWarning[], policy: Cov
 
 type Outside = 'before' | 'after' | 'gap';
 
+/** The common case in one cheap pass: the earliest and latest time fall in one range (so every time does) and none is past its knowledge time. */
+function allInsideKnown(coverage: ViewCoverage, rows: BigInt64Array): boolean {
+  let min = rows[0]!;
+  let max = min;
+  for (let i = 1; i < rows.length; i++) {
+    const t = rows[i]!;
+    if (t < min) min = t;
+    else if (t > max) max = t;
+  }
+  const range = coverage.at(min);
+  return range !== null && range === coverage.at(max) && max <= range.knownAt;
+}
+
 function warning(view: string, kind: CoverageWarningKind, count: number, total: number, message: string): CoverageWarning {
   return Object.freeze({ view, kind, code: COVERAGE_WARNING_CODES[kind], count, total, message });
 }
@@ -177,7 +191,7 @@ function nothingComputed(view: string, context: CoverageContext, who: string): s
 
 /** `asOf 2026-12-01T00:00:00Z is` / `t1 (…) and t2 (…) are` / `all 1000 entity rows are`. */
 function subject(instants: readonly { label: string; at: bigint }[] | null, count: number, total: number): string {
-  if (!instants) return count === total ? `all ${total} entity rows are` : `${count} of ${total} entity rows are`;
+  if (!instants) return total === 1 ? 'the entity row is' : count === total ? `all ${total} entity rows are` : `${count} of ${total} entity rows ${count === 1 ? 'is' : 'are'}`;
   if (instants.length === 1) return `${instants[0]!.label} ${show(instants[0]!.at)} is`;
   return `${instants.map((i) => `${i.label} (${show(i.at)})`).join(' and ')} are`;
 }

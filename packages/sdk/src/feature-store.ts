@@ -183,9 +183,10 @@ export class FeatureStore {
   /**
    * A snapshot: every entity (or the given ones) with each feature as it
    * was at `t`, or as the store knew it at `asKnownAt` (the source's clock)
-   * or held it at `asOfCommitTime` (the store's clock). With `asKnownAt = t`
-   * it reproduces what an online model saw at `t`, as far as the runs' knowledge
-   * times go (see {@link TimeTravelOptions}).
+   * or held it at `asOfCommitTime` (the store's clock). To reproduce what a
+   * model saw at wall-clock instant `t`, pass `asOfCommitTime: t`;
+   * `asKnownAt: t` also admits rows that later runs computed from source
+   * changes up to `t` (see {@link TimeTravelOptions}).
    */
   async asOf<const F extends readonly FeatureInput[]>(t: TimeInput, request: AsOfRequest<F>): Promise<FeatureTable<SnapshotRow<F>>> {
     const at = toEpochMicros(t);
@@ -221,7 +222,7 @@ export class FeatureStore {
    */
   async freshness(options: { readonly asOfCommitTime?: TimeInput; readonly asKnownAt?: TimeInput; readonly signal?: AbortSignal } = {}): Promise<Freshness> {
     const context = readContext(options, this.strict);
-    const views = this.registry.listFeatureViews().map((view) => ({ view }) as ViewRequest);
+    const views = this.registry.listFeatureViews().map((view) => ({ view }));
     const snapshots = await readSnapshots(this.offline, views, context);
     return new Freshness([...snapshots.values()].map((s) => viewFreshness(s, viewCoverage(s, { asKnownAt: context.asKnownAt }))));
   }

@@ -43,7 +43,7 @@ export function readContext(request: ReadRequestOptions, strictByDefault: boolea
  * every part of the answer (entities, both sides of a compare) reads the
  * same versions.
  */
-export async function readSnapshots(store: OfflineStore, views: readonly ViewRequest[], context: ReadContext): Promise<Map<string, OfflineSnapshot>> {
+export async function readSnapshots(store: OfflineStore, views: readonly Pick<ViewRequest, 'view'>[], context: ReadContext): Promise<Map<string, OfflineSnapshot>> {
   const snapshots = new Map<string, OfflineSnapshot>();
   for (const { view } of views) {
     snapshots.set(
