@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Registry, tableToRows, type JsRow, type OfflineStore } from '@asof/core';
+import { Registry, tableToRows, toEpochMicros, type JsRow, type OfflineStore } from '@asof/core';
 import { createMySqlWritePool, createPipeline, type MySqlWritePool } from '@asof/materializer';
-import { openOfflineStore } from '@asof/stores';
+import { openOfflineStore, viewCoverage } from '@asof/stores';
 import { Table, type RecordBatch } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTrsDemo } from '../../examples/trs/demo.js';
@@ -147,6 +147,11 @@ describe('asof CLI against MariaDB and a local root', () => {
     expect(logs.filter((l) => l.msg === 'view done').map((l) => l.view)).toEqual(expect.arrayContaining(VIEWS));
     const before = await historyLengths();
     expect(Object.values(before).every((n) => n === 1)).toBe(true);
+    // Each commit records the interval it computed, so readers can warn past it (issue 9, point 4).
+    for (const view of VIEWS) {
+      const coverage = viewCoverage(await store.snapshot(view));
+      expect(coverage.ranges.map((r) => [r.start, r.end]), view).toEqual([[toEpochMicros('2023-01-01T00:00:00Z'), toEpochMicros('2030-01-01T00:00:00Z')]]);
+    }
 
     const again = await asof('materialize', '--root', root, ...FULL, '--source', source, ...DEFS);
     expectOk(again);
@@ -170,6 +175,7 @@ describe('asof CLI against MariaDB and a local root', () => {
     expectOk(r);
     expect(statuses(r)).toEqual(every('committed'));
     expectJsonLogs(r);
+    for (const view of VIEWS) expect(viewCoverage(await store.snapshot(view)).complete, view).toBe(true);
     await expectFeaturesMatchSql(pool, store, '2024-10-31T00:00:00Z', { accounts: 4 });
   });
 

@@ -20,6 +20,7 @@ export type AsofErrorCode =
   | 'RETENTION'
   | 'LEASE_LOST'
   | 'ONLINE_MISMATCH'
+  | 'COVERAGE'
   | 'CONFIG';
 
 /** Base class of every error asof throws on purpose. */
@@ -45,6 +46,50 @@ export class DefinitionError extends AsofError {
 export class InvalidInputError extends AsofError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INVALID_INPUT', message, options);
+  }
+}
+
+/**
+ * An entity key is outside its declared type (DESIGN §3): an int64 past
+ * 2^63, a fraction, a string for an integer key, a null. A subclass of
+ * {@link InvalidInputError}, so a caller can find the offending row and drop
+ * or fix it. Never wrapped, rounded or matched against another key.
+ */
+export class InvalidKeyError extends InvalidInputError {
+  /** The key column. */
+  readonly column: string;
+  /** The row (0-based) of the first bad key; `null` when the whole column has the wrong type (or the caller gave no row). */
+  readonly row: number | null;
+  /** The offending value as given (`undefined` for a column-type error). */
+  readonly value: unknown;
+  /** The key's declared dtype kind: `int64`, `int32` or `string`. */
+  readonly keyType: string;
+
+  constructor(message: string, details: { column: string; row: number | null; value?: unknown; keyType: string }) {
+    super(message);
+    this.column = details.column;
+    this.row = details.row;
+    this.value = details.value;
+    this.keyType = details.keyType;
+  }
+}
+
+/**
+ * A request reaches past what the store has computed (DESIGN §5): times
+ * outside every interval a view was materialized over, or later than the
+ * knowledge time it is complete to. Raised instead of the warning under
+ * `strict`, with the warning's message.
+ */
+export class CoverageError extends AsofError {
+  /** The feature view. */
+  readonly view: string;
+  /** `uncovered` (outside every computed interval) or `past-knowledge` (after the knowledge time). */
+  readonly kind: string;
+
+  constructor(view: string, kind: string, message: string) {
+    super('COVERAGE', message);
+    this.view = view;
+    this.kind = kind;
   }
 }
 

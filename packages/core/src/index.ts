@@ -132,5 +132,6 @@ export { describeSourceIdentity, type SourceIdentity, type SourceIdentityOptions
 export { formatTable, type FormatTableOptions } from './arrow/format-table.js';
 export { diffFeatureRows, sameValue, TOMBSTONE_COLUMN, type DiffFeatureRowsOptions } from './join/diff-rows.js';
 export { Instant, dateMicros, plus, daysBetween } from './time/instant.js';
+export { checkKeyValue, checkKeyVector, keyTypeText, type KeyCheckContext } from './arrow/key-check.js';
 export { tableToRows, rowsToTable, columnValues, inferDType, formatDecimal, parseDecimal, type JsRow } from './arrow/rows.js';
 export { nullableSchema, typeKey, makeBatch, conformBatch, takeRows, takeTable, filterRows, selectColumns, batchBytes } from './arrow/batch-ops.js';

@@ -1,7 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { DataType, Table, type RecordBatch } from 'apache-arrow';
-import { InvalidInputError, readMicrosColumn, rowsToTable, timestamp, type DType, type KeyDType } from '@asof/core';
+import { Table, type RecordBatch } from 'apache-arrow';
+import {
+  checkKeyValue,
+  checkKeyVector,
+  InvalidInputError,
+  InvalidTimestampError,
+  readMicrosColumn,
+  rowsToTable,
+  timestamp,
+  type DType,
+  type KeyDType,
+} from '@asof/core';
 import { decodeParquet } from '@asof/stores';
 
 /**
@@ -15,20 +25,26 @@ export type EntitiesInput = Table | readonly Readonly<Record<string, unknown>>[]
 /** The time column of an entity spine when none is named. */
 export const DEFAULT_TIME_COLUMN = 'event_timestamp';
 
+/** Join key name -> the entity it identifies (for messages). */
+export type KeyEntities = Readonly<Record<string, string>>;
+
 /**
- * Turns entities into an Arrow spine with the join key columns `keys`
- * (checked against their dtypes) and, when `timeColumn` is given, a time
- * column of instants. Throws `InvalidInputError` naming the column and
- * what was expected, or `InvalidTimestampError` for a time without offset.
+ * Turns entities into an Arrow spine with the join key columns `keys` and,
+ * when `timeColumn` is given, a time column of instants. Every key is
+ * checked against its entity's dtype (never wrapped or rounded: an int64
+ * past 2^63, a fraction, a string for an integer key, a null) and every
+ * time must be present. Throws `InvalidKeyError` naming the column, row,
+ * value and key type, `InvalidInputError` for a missing column, or
+ * `InvalidTimestampError` for a missing time or one without an offset.
  */
-export async function toSpine(input: EntitiesInput, keys: Readonly<Record<string, KeyDType>>, timeColumn: string | null): Promise<Table> {
-  if (typeof input === 'string') return checkTable(await readParquet(input), keys, timeColumn);
-  if (input instanceof Table) return checkTable(input, keys, timeColumn);
+export async function toSpine(input: EntitiesInput, keys: Readonly<Record<string, KeyDType>>, timeColumn: string | null, entities: KeyEntities = {}): Promise<Table> {
+  if (typeof input === 'string') return checkTable(await readParquet(input), keys, timeColumn, entities);
+  if (input instanceof Table) return checkTable(input, keys, timeColumn, entities);
   if (!Array.isArray(input)) throw new InvalidInputError('entities must be an Arrow Table, an array of objects or a Parquet file path');
-  return fromRows(input, keys, timeColumn);
+  return fromRows(input, keys, timeColumn, entities);
 }
 
-function fromRows(rows: readonly Readonly<Record<string, unknown>>[], keys: Readonly<Record<string, KeyDType>>, timeColumn: string | null): Table {
+function fromRows(rows: readonly Readonly<Record<string, unknown>>[], keys: Readonly<Record<string, KeyDType>>, timeColumn: string | null, entities: KeyEntities): Table {
   const order: string[] = [];
   const seen = new Set<string>();
   for (const row of rows) {
@@ -39,38 +55,33 @@ function fromRows(rows: readonly Readonly<Record<string, unknown>>[], keys: Read
   if (rows.length > 0) for (const name of required) requireColumn(order, name, timeColumn);
   else for (const name of required) if (!seen.has(name)) seen.add(name), order.push(name);
   for (const [name, dtype] of Object.entries(keys)) {
-    rows.forEach((row, i) => checkKey(row[name], dtype, name, i));
+    const context = { source: 'entities', entity: entities[name] };
+    rows.forEach((row, i) => checkKeyValue(row[name], dtype, name, i, context));
   }
+  if (timeColumn) rows.forEach((row, i) => (row[timeColumn] === null || row[timeColumn] === undefined) && noTime(timeColumn, i));
   const dtypes: Record<string, DType> = { ...keys };
   if (timeColumn) dtypes[timeColumn] = timestamp();
   return rowsToTable(rows, dtypes, order);
 }
 
-function checkKey(value: unknown, dtype: KeyDType, name: string, row: number): void {
-  if (value === null || value === undefined) return;
-  const integer = dtype.kind === 'int64' || dtype.kind === 'int32';
-  const ok = integer ? typeof value === 'bigint' || (typeof value === 'number' && Number.isSafeInteger(value)) : typeof value === 'string';
-  if (ok) return;
-  const expected = integer ? `an ${dtype.kind} key (a bigint or a whole number)` : 'a string key';
-  const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' ? Object.prototype.toString.call(value) : String(value);
-  throw new InvalidInputError(`entities column '${name}', row ${row}: ${shown} (${typeof value}) is not ${expected}`);
-}
-
-function checkTable(table: Table, keys: Readonly<Record<string, KeyDType>>, timeColumn: string | null): Table {
+function checkTable(table: Table, keys: Readonly<Record<string, KeyDType>>, timeColumn: string | null, entities: KeyEntities): Table {
   const names = table.schema.fields.map((f) => f.name);
   for (const [name, dtype] of Object.entries(keys)) {
     requireColumn(names, name, timeColumn);
-    const type = table.getChild(name)!.type as DataType;
-    const integer = dtype.kind === 'int64' || dtype.kind === 'int32';
-    if (integer ? !DataType.isInt(type) : !DataType.isUtf8(type) && !DataType.isLargeUtf8(type)) {
-      throw new InvalidInputError(`entities column '${name}' is ${String(type)}; expected ${integer ? `integers (${dtype.kind} key)` : 'strings (string key)'}`);
-    }
+    checkKeyVector(table.getChild(name)!, dtype, name, { source: 'entities', entity: entities[name] });
   }
   if (timeColumn) {
     requireColumn(names, timeColumn, timeColumn);
-    readMicrosColumn(table, timeColumn);
+    const { valid } = readMicrosColumn(table, timeColumn);
+    const missing = valid ? valid.indexOf(0) : -1;
+    if (missing >= 0) noTime(timeColumn, missing);
   }
   return table;
+}
+
+/** A spine row without a time would silently come back as a row of nulls: refuse it. */
+function noTime(timeColumn: string, row: number): never {
+  throw new InvalidTimestampError(null, `entities column '${timeColumn}', row ${row} has no time; every entity row needs the instant to look its features up at`);
 }
 
 function requireColumn(names: readonly string[], name: string, timeColumn: string | null): void {

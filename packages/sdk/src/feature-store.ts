@@ -1,21 +1,25 @@
 import type { Table } from 'apache-arrow';
 import {
   AsofError,
+  readMicrosColumn,
   tableToRows,
   toEpochMicros,
   type CommitCoordinator,
   type DataFileEntry,
+  type OfflineSnapshot,
   type OfflineStore,
   type OnlineStore,
   type Registry,
   type TimeInput,
 } from '@asof/core';
-import { openOfflineStore, readRegistry, registryLocation, type OpenOfflineStoreOptions } from '@asof/stores';
+import { openOfflineStore, readRegistry, registryLocation, viewCoverage, type OpenOfflineStoreOptions } from '@asof/stores';
 import { DEFAULT_TIME_COLUMN, toSpine, type EntitiesInput } from './entities.js';
 import { FeatureTable } from './feature-table.js';
-import { DEFAULT_MAX_ROWS_IN_MEMORY, retrieveFeatures } from './historical.js';
+import { Freshness, viewFreshness } from './freshness.js';
+import { retrieveFeatures } from './historical.js';
 import { lookupOnline, openOnline, type DynamoDbConnection, type OnlineFeatures, type OnlineOption } from './online.js';
-import { planKeys, planViews, type ViewRequest } from './plan.js';
+import { planKeyEntities, planKeys, planViews, type ViewRequest } from './plan.js';
+import { checkCoverage, readContext, readSnapshots, type ReadContext } from './read-context.js';
 import { allEntities, compareSnapshots, featuresAt } from './snapshot.js';
 import type { CompareRow, FeatureInput, FeatureKeys, FeatureStatuses, FeatureValues, HistoricalRow, SnapshotRow } from './types.js';
 
@@ -31,6 +35,8 @@ export interface FeatureStoreOptions {
   readonly coordinator?: CommitCoordinator;
   /** How to reach DynamoDB for `dynamodb://` online stores. */
   readonly dynamodb?: DynamoDbConnection;
+  /** Default of every read's `strict`: raise a `CoverageError` instead of warning when an answer reaches past what the store computed. */
+  readonly strict?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -41,29 +47,64 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
   /** Called before each Parquet file is opened (progress, checks of file pruning). */
   readonly onFileOpened?: (view: string, file: DataFileEntry) => void;
+  /**
+   * Times outside every interval a view was materialized over, or after the
+   * knowledge time it is complete to, warn (`process.emitWarning`, code
+   * `ASOF_OUTSIDE_COMPUTED_RANGE` or `ASOF_PAST_KNOWLEDGE_TIME`, and the
+   * result's `warnings`); with `strict` they raise a `CoverageError`.
+   * Default: the store's `strict` (false).
+   */
+  readonly strict?: boolean;
+  /**
+   * Answers after a view's knowledge time are expected, as for a "now"
+   * query (they assume no source change since): neither warn nor, under
+   * `strict`, raise for them. Times outside every computed interval still do.
+   */
+  readonly acceptPastKnowledgeTime?: boolean;
+}
+
+/**
+ * Bi-temporal time travel: which of the store's knowledge to answer from.
+ * Both may be combined; each names its clock.
+ */
+export interface TimeTravelOptions {
+  /**
+   * The source's clock: only rows with `created_ts <= asKnownAt`. A run
+   * writes its rows with `created_ts` = its knowledge time (the greatest
+   * source version time, `updated_at`, it had extracted), so this answers
+   * what the runs that had seen source changes up to `asKnownAt` computed:
+   * a backfill run today over data last updated in 2025 counts as known in
+   * 2025. It is not when the store learned the rows (see `asOfCommitTime`).
+   */
+  readonly asKnownAt?: TimeInput;
+  /**
+   * The store's clock: read each view as its commit log stood at this
+   * wall-clock instant (the last commit with `committedAt <= asOfCommitTime`,
+   * stamped by the writer's clock), so a training set can be reproduced as
+   * of a past run. Before a view's first commit the view has nothing: its
+   * features are null and the call warns (or raises under `strict`).
+   */
+  readonly asOfCommitTime?: TimeInput;
 }
 
 /** What {@link FeatureStore.getHistoricalFeatures} takes. */
-export interface HistoricalRequest<E, F extends readonly FeatureInput[], T extends string> extends ReadOptions {
+export interface HistoricalRequest<E, F extends readonly FeatureInput[], T extends string> extends ReadOptions, TimeTravelOptions {
   /** One row per (entity, time) to look up: a table, rows, or a Parquet file path. */
   readonly entities: readonly E[] | Table | string;
   readonly features: F;
   /** The entities' time column (default `event_timestamp`). */
   readonly timeColumn?: T;
-  /** Answer as the store knew it at this instant (`created_ts <= asKnownAt`). */
-  readonly asKnownAt?: TimeInput;
 }
 
 /** What {@link FeatureStore.asOf} takes. */
-export interface AsOfRequest<F extends readonly FeatureInput[]> extends ReadOptions {
+export interface AsOfRequest<F extends readonly FeatureInput[]> extends ReadOptions, TimeTravelOptions {
   readonly features: F;
   /** Entities (join key columns) to show; default: every entity the views have a row for by then. */
   readonly entities?: readonly Readonly<Record<string, unknown>>[] | Table | string;
-  readonly asKnownAt?: TimeInput;
 }
 
 /** What {@link FeatureStore.compare} takes. */
-export interface CompareRequest<F extends readonly FeatureInput[]> extends ReadOptions {
+export interface CompareRequest<F extends readonly FeatureInput[]> extends ReadOptions, TimeTravelOptions {
   readonly features: F;
   readonly entities?: readonly Readonly<Record<string, unknown>>[] | Table | string;
   /** Keep entities where nothing changed too (default: only changed ones). */
@@ -92,12 +133,15 @@ export class FeatureStore {
   readonly offline: OfflineStore;
   /** `null` when no online store was given or found. */
   readonly online: OnlineStore | null;
+  /** Whether reads raise instead of warning past what the store computed, unless a call says otherwise. */
+  readonly strict: boolean;
 
   /** A store over parts already open (tests, custom backends); prefer {@link FeatureStore.open}. */
-  constructor(parts: { registry: Registry; offline: OfflineStore; online?: OnlineStore | null }) {
+  constructor(parts: { registry: Registry; offline: OfflineStore; online?: OnlineStore | null; strict?: boolean }) {
     this.registry = parts.registry;
     this.offline = parts.offline;
     this.online = parts.online ?? null;
+    this.strict = parts.strict ?? false;
   }
 
   /** Opens the store at `root` and reads its registry; throws if `asof apply` never ran there. */
@@ -110,14 +154,16 @@ export class FeatureStore {
         `no feature definitions at ${registryLocation(offline.objects)}: run asof apply --root ${options.root} --definitions <file> first (or asof demo --root ${options.root})`,
       );
     }
-    return new FeatureStore({ registry: stored.registry, offline, online: openOnline(options.online, options.root, options.dynamodb) });
+    return new FeatureStore({ registry: stored.registry, offline, online: openOnline(options.online, options.root, options.dynamodb), strict: options.strict ?? false });
   }
 
   /**
    * A training set: for each entity row `(keys, t)`, each feature as it was
    * at `t` (DESIGN §3: the row with the greatest `event_ts <= t` within the
-   * view's TTL, tombstones and `asKnownAt` respected). One output row per
-   * entity row, in order; the entity columns, then the features.
+   * view's TTL, tombstones, `asKnownAt` and `asOfCommitTime` respected). One
+   * output row per entity row, in order; the entity columns, then the
+   * features. Keys must fit their entity's type and every row needs a time.
+   * Rows past what a view was computed over are counted in `warnings`.
    */
   async getHistoricalFeatures<const F extends readonly FeatureInput[], E extends object = Record<string, unknown>, T extends string = 'event_timestamp'>(
     request: HistoricalRequest<E, F, T>,
@@ -125,36 +171,60 @@ export class FeatureStore {
     const timeColumn = request.timeColumn ?? DEFAULT_TIME_COLUMN;
     const resolved = this.registry.resolveFeatures(request.features);
     const keys = planKeys(planViews(resolved));
-    const spine = await toSpine(request.entities as EntitiesInput, keys, timeColumn);
+    const spine = await toSpine(request.entities as EntitiesInput, keys, timeColumn, planKeyEntities(planViews(resolved)));
     const views = planViews(resolved, spine.schema.fields.map((f) => f.name));
-    const table = await retrieveFeatures(this.offline, spine, views, { ...this.#readOptions(request), timeColumn });
-    return new FeatureTable(table);
+    const context = readContext(request, this.strict);
+    const snapshots = await readSnapshots(this.offline, views, context);
+    const warnings = await checkCoverage(this.offline, views, snapshots, { rows: readMicrosColumn(spine, timeColumn).micros }, context);
+    const table = await retrieveFeatures(this.offline, spine, views, { ...this.#readOptions(context), timeColumn, snapshots });
+    return new FeatureTable(table, warnings);
   }
 
   /**
    * A snapshot: every entity (or the given ones) with each feature as it
-   * was at `t`, or as the store knew it at `asKnownAt`. With `asKnownAt = t`
-   * it reproduces what an online model saw at `t`.
+   * was at `t`, or as the store knew it at `asKnownAt` (the source's clock)
+   * or held it at `asOfCommitTime` (the store's clock). To reproduce what a
+   * model saw at wall-clock instant `t`, pass `asOfCommitTime: t`;
+   * `asKnownAt: t` also admits rows that later runs computed from source
+   * changes up to `t` (see {@link TimeTravelOptions}).
    */
   async asOf<const F extends readonly FeatureInput[]>(t: TimeInput, request: AsOfRequest<F>): Promise<FeatureTable<SnapshotRow<F>>> {
     const at = toEpochMicros(t);
-    const asKnownAt = request.asKnownAt === undefined ? null : toEpochMicros(request.asKnownAt);
-    const { spine, views } = await this.#entities(request, at, asKnownAt);
-    return new FeatureTable(await featuresAt(this.offline, spine, views, at, { ...this.#readOptions(request), asKnownAt }));
+    const context = readContext(request, this.strict);
+    const { spine, views, snapshots } = await this.#entities(request, at, context);
+    const warnings = await checkCoverage(this.offline, views, snapshots, { instants: [{ label: 'asOf', at }] }, context);
+    return new FeatureTable(await featuresAt(this.offline, spine, views, at, { ...this.#readOptions(context), snapshots }), warnings);
   }
 
   /**
    * What changed between `t1` and `t2`: per entity, each feature at both
    * times and whether it changed (`name__t1`, `name__t2`, `name__changed`);
-   * only entities with a change unless `all`.
+   * only entities with a change unless `all`. Both sides read the same
+   * snapshots, with the same `asKnownAt` and `asOfCommitTime`.
    */
   async compare<const F extends readonly FeatureInput[]>(t1: TimeInput, t2: TimeInput, request: CompareRequest<F>): Promise<FeatureTable<CompareRow<F>>> {
     const [a, b] = [toEpochMicros(t1), toEpochMicros(t2)];
-    const { spine, views } = await this.#entities(request, a > b ? a : b, null);
-    const options = { ...this.#readOptions(request), asKnownAt: null };
+    const context = readContext(request, this.strict);
+    const { spine, views, snapshots } = await this.#entities(request, a > b ? a : b, context);
+    const instants = [{ label: 't1', at: a }, { label: 't2', at: b }];
+    const warnings = await checkCoverage(this.offline, views, snapshots, { instants }, context);
+    const options = { ...this.#readOptions(context), snapshots };
     const before = await featuresAt(this.offline, spine, views, a, options);
     const after = await featuresAt(this.offline, spine, views, b, options);
-    return new FeatureTable(compareSnapshots(spine, before, after, views, request.all ?? false));
+    return new FeatureTable(compareSnapshots(spine, before, after, views, request.all ?? false), warnings);
+  }
+
+  /**
+   * How fresh each view is, from its commit log: its version and commit
+   * time (the store's clock), the knowledge time it is complete to (the
+   * source's clock), the event-time ranges it was computed over, and
+   * whether that is all of time. Prints as a table.
+   */
+  async freshness(options: { readonly asOfCommitTime?: TimeInput; readonly asKnownAt?: TimeInput; readonly signal?: AbortSignal } = {}): Promise<Freshness> {
+    const context = readContext(options, this.strict);
+    const views = this.registry.listFeatureViews().map((view) => ({ view }));
+    const snapshots = await readSnapshots(this.offline, views, context);
+    return new Freshness([...snapshots.values()].map((s) => viewFreshness(s, viewCoverage(s, { asKnownAt: context.asKnownAt }))));
   }
 
   /** The latest values from the online store, typed, with a status per feature (`present`, `missing`, `expired`). */
@@ -166,7 +236,7 @@ export class FeatureStore {
     }
     const resolved = this.registry.resolveFeatures(request.features);
     const keys = planKeys(planViews(resolved));
-    const entities = tableToRows(await toSpine(request.entities as EntitiesInput, keys, null));
+    const entities = tableToRows(await toSpine(request.entities as EntitiesInput, keys, null, planKeyEntities(planViews(resolved))));
     const result = await lookupOnline(this.online, planViews(resolved, Object.keys(entities[0] ?? keys)), keys, entities, request);
     return result as unknown as OnlineFeatures<Flatten<FeatureKeys<F> & FeatureValues<F>>, FeatureStatuses<F>>;
   }
@@ -181,23 +251,21 @@ export class FeatureStore {
     return `FeatureStore(${this.offline.describe()}, ${this.registry.listFeatureViews().length} views${this.online ? `, online ${this.online.describe()}` : ''})`;
   }
 
-  async #entities(request: AsOfRequest<readonly FeatureInput[]>, at: bigint, asKnownAt: bigint | null): Promise<{ spine: Table; views: ViewRequest[] }> {
+  async #entities(
+    request: AsOfRequest<readonly FeatureInput[]>,
+    at: bigint,
+    context: ReadContext,
+  ): Promise<{ spine: Table; views: ViewRequest[]; snapshots: Map<string, OfflineSnapshot> }> {
     const resolved = this.registry.resolveFeatures(request.features);
     const keys = planKeys(planViews(resolved));
-    const spine =
-      request.entities === undefined
-        ? await allEntities(this.offline, planViews(resolved), keys, at, asKnownAt, { signal: request.signal })
-        : await toSpine(request.entities as EntitiesInput, keys, null);
-    return { spine, views: planViews(resolved, spine.schema.fields.map((f) => f.name)) };
+    const given = request.entities === undefined ? null : await toSpine(request.entities as EntitiesInput, keys, null, planKeyEntities(planViews(resolved)));
+    const snapshots = await readSnapshots(this.offline, planViews(resolved), context);
+    const spine = given ?? (await allEntities(this.offline, planViews(resolved), keys, at, context.asKnownAt, { signal: request.signal, snapshots }));
+    return { spine, views: planViews(resolved, spine.schema.fields.map((f) => f.name)), snapshots };
   }
 
-  #readOptions(request: ReadOptions & { asKnownAt?: TimeInput }) {
-    return {
-      asKnownAt: request.asKnownAt === undefined ? null : toEpochMicros(request.asKnownAt),
-      maxRowsInMemory: request.maxRowsInMemory ?? DEFAULT_MAX_ROWS_IN_MEMORY,
-      signal: request.signal,
-      onFileOpened: request.onFileOpened,
-    };
+  #readOptions(context: ReadContext) {
+    return { asKnownAt: context.asKnownAt, maxRowsInMemory: context.maxRowsInMemory, signal: context.signal, onFileOpened: context.onFileOpened };
   }
 }
 

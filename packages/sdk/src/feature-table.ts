@@ -1,5 +1,6 @@
 import { Table } from 'apache-arrow';
 import { formatTable, tableToRows, type FormatTableOptions } from '@asof/core';
+import type { CoverageWarning } from './coverage.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -10,9 +11,17 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  * and a readable text table when printed, logged or shown by a notebook.
  */
 export class FeatureTable<R = Record<string, unknown>> extends Table {
+  /**
+   * What the answer reaches past (times outside what a view was computed
+   * over, or after its knowledge time), one per view and kind; also sent
+   * through `process.emitWarning`. Empty when the store covers it all.
+   */
+  readonly warnings: readonly CoverageWarning[];
+
   /** Wraps `table` (no copy). */
-  constructor(table: Table) {
+  constructor(table: Table, warnings: readonly CoverageWarning[] = []) {
     super(table.schema, table.batches);
+    this.warnings = Object.freeze([...warnings]);
   }
 
   /** Every row as a plain object of exact JS values, in order. */

@@ -10,6 +10,7 @@ import {
   TOMBSTONE_COLUMN,
   type DataFileEntry,
   type IoOptions,
+  type OfflineSnapshot,
   type OfflineStore,
   type PointInTimeJoinOptions,
 } from '@asof/core';
@@ -34,6 +35,8 @@ export interface RetrieveOptions extends IoOptions {
   readonly maxRowsInMemory: number;
   /** Called before each data file is opened. */
   readonly onFileOpened?: ((view: string, file: DataFileEntry) => void) | undefined;
+  /** The snapshot to read per view (default: each view's latest), so one call reads one consistent version. */
+  readonly snapshots?: ReadonlyMap<string, OfflineSnapshot> | undefined;
 }
 
 /**
@@ -80,7 +83,7 @@ async function viewColumns(
   const empty = () => emptyViewRows(view, request.dtypes, features);
   const gatherAll = (rows: Table, take: Int32Array) => features.map((f) => gather(rows.getChild(f)!, take));
   if (times === null) return gatherAll(empty(), new Int32Array(spine.numRows).fill(-1));
-  const snapshot = await store.snapshot(view.name, { signal: options.signal });
+  const snapshot = options.snapshots?.get(view.name) ?? (await store.snapshot(view.name, { signal: options.signal }));
   await checkHistory(store, snapshot, times.min, options);
   const range: RowRange = {
     start: view.ttlMs === null ? null : times.min - BigInt(view.ttlMs) * 1000n,

@@ -12,7 +12,10 @@ export {
   type AsOfRequest,
   type CompareRequest,
   type OnlineRequest,
+  type TimeTravelOptions,
 } from './feature-store.js';
+export { COVERAGE_WARNING_CODES, type CoverageWarning, type CoverageWarningKind } from './coverage.js';
+export { Freshness, type ViewFreshness, type FreshRange } from './freshness.js';
 export { FeatureTable } from './feature-table.js';
 export { OnlineFeatures, openOnline, type OnlineOption, type DynamoDbConnection } from './online.js';
 export { DEFAULT_TIME_COLUMN, type EntitiesInput } from './entities.js';

@@ -65,3 +65,12 @@ export function planKeys(views: readonly ViewRequest[]): Record<string, KeyDType
   }
   return keys;
 }
+
+/** Per join key, the entity of the first view that has it (named in key errors). */
+export function planKeyEntities(views: readonly ViewRequest[]): Record<string, string> {
+  const entities: Record<string, string> = {};
+  for (const { view } of views) {
+    for (const entity of view.entities) for (const key of Object.keys(entity.joinKeys)) entities[key] ??= entity.name;
+  }
+  return entities;
+}

@@ -9,6 +9,7 @@ import {
   type IoOptions,
   type JsRow,
   type KeyDType,
+  type OfflineSnapshot,
   type OfflineStore,
 } from '@asof/core';
 import { retrieveFeatures, type RetrieveOptions } from './historical.js';
@@ -28,7 +29,7 @@ export async function allEntities(
   keys: Readonly<Record<string, KeyDType>>,
   at: bigint,
   asKnownAt: bigint | null,
-  options: IoOptions = {},
+  options: IoOptions & { readonly snapshots?: ReadonlyMap<string, OfflineSnapshot> } = {},
 ): Promise<Table> {
   const names = Object.keys(keys);
   const mismatch = views.find((v) => v.view.joinKeyNames.length !== names.length);
@@ -38,7 +39,7 @@ export async function allEntities(
   }
   const seen = new Map<string, JsRow>();
   for (const { view } of views) {
-    const snapshot = await store.snapshot(view.name, options);
+    const snapshot = options.snapshots?.get(view.name) ?? (await store.snapshot(view.name, options));
     const files = filesInRange(snapshot, { start: null, end: at + 1n, asKnownAt });
     const scan = store.scan(view.name, {
       snapshot: { ...snapshot, files },

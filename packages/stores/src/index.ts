@@ -13,6 +13,7 @@ export { probePutIfAbsent, type PutIfAbsentProbe } from './adapters/s3/probe-put
 export { DynamoDbCommitCoordinator, type DynamoDbCommitCoordinatorOptions } from './adapters/dynamodb/dynamodb-commit-coordinator.js';
 export { commitCoordinatorFromUrl } from './adapters/dynamodb/commit-coordinator-url.js';
 export { openOfflineStore, type OpenOfflineStoreOptions } from './offline/open.js';
+export { viewCoverage, isViewWatermark, type ViewWatermark, type ViewCoverage, type ViewCoverageOptions, type ComputedRun, type CoveredRange } from './offline/view-coverage.js';
 export { ObjectOfflineStore, type ObjectOfflineStoreConfig } from './offline/object-offline-store.js';
 export { encodeParquet, decodeParquet, parquetLayout, type ParquetWriteOptions, type ParquetReadOptions, type ParquetLayout } from './offline/parquet/parquet-codec.js';
 export { ObjectLeaseStore, type ObjectLeaseStoreOptions } from './leases/object-lease-store.js';

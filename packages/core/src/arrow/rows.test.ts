@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decimal, int64, list, string, timestamp, float64, bool, date } from '../dtypes.js';
+import { decimal, int32, int64, list, string, timestamp, float64, bool, date } from '../dtypes.js';
 import { InvalidInputError } from '../errors.js';
 import { Instant } from '../time/instant.js';
 import { rowsToTable, tableToRows } from './rows.js';
@@ -45,5 +45,33 @@ describe('rowsToTable / tableToRows', () => {
     expect(t.schema.fields.map((f) => String(f.type))).toEqual(['Int64', 'Float64', 'Utf8', 'Timestamp<MICROSECOND, UTC>']);
     expect(() => rowsToTable([{ n: 1n }, { n: 'x' }], { n: int64() })).toThrow(InvalidInputError);
     expect(() => rowsToTable([{ p: '1.234' }], { p: decimal(5, 2) })).toThrow(/column 'p', row 0/);
+  });
+
+  it('never wraps an int64 or int32: values past the range are refused, naming column, row and value', () => {
+    for (const bad of [2n ** 64n + 80n, 2n ** 63n, -(2n ** 63n) - 1n, '18446744073709551696', 1.5, 2 ** 63, true]) {
+      expect(() => rowsToTable([{ id: 1n }, { id: bad }], { id: int64() }), String(bad)).toThrow(InvalidInputError);
+    }
+    expect(() => rowsToTable([{ id: 2n ** 64n + 80n }], { id: int64() })).toThrow("column 'id', row 0: 18446744073709551696n is not an int64 (a whole number in -2^63..2^63-1)");
+    for (const bad of [2 ** 31, -(2 ** 31) - 1, 2n ** 32n + 80n, 1.5, true, '2147483648']) {
+      expect(() => rowsToTable([{ n: bad }], { n: int32() }), String(bad)).toThrow(/column 'n', row 0: .* is not an int32 \(a whole number in -2\^31\.\.2\^31-1\)/);
+    }
+    const edges = tableToRows(rowsToTable([{ id: 2n ** 63n - 1n, n: 2 ** 31 - 1 }, { id: -(2n ** 63n), n: -(2 ** 31) }, { id: '-42', n: 7n }], { id: int64(), n: int32() }));
+    expect(edges).toEqual([
+      { id: 2n ** 63n - 1n, n: 2 ** 31 - 1 },
+      { id: -(2n ** 63n), n: -(2 ** 31) },
+      { id: -42n, n: 7 },
+    ]);
+    expect(() => rowsToTable([{ at: 2n ** 63n }], { at: timestamp() })).toThrow(/column 'at', row 0: .* is not an instant within int64 microseconds/);
+  });
+
+  it('keeps an int64 iff it is in range, for any bigint (property)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 65n), max: 2n ** 65n }), (id) => {
+        const inRange = id >= -(2n ** 63n) && id < 2n ** 63n;
+        if (inRange) expect(tableToRows(rowsToTable([{ id }], { id: int64() }))[0]!.id).toBe(id);
+        else expect(() => rowsToTable([{ id }], { id: int64() })).toThrow(InvalidInputError);
+      }),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -103,17 +103,18 @@ function buildVector(values: readonly unknown[], dtype: DType, name: string): Ve
   const fixed = (data: ArrayBufferView) =>
     makeVector(makeData({ type: toArrowType(dtype), length: n, nullCount: nulls, nullBitmap: bitmap, data } as never));
   const bad = (i: number, what: string): never => {
-    throw new InvalidInputError(`column '${name}', row ${i}: ${JSON.stringify(String(values[i]))} is not ${what}`);
+    throw new InvalidInputError(`column '${name}', row ${i}: ${describeValue(values[i])} is not ${what}`);
   };
   switch (dtype.kind) {
+    // Typed-array constructors wrap out-of-range values (2^64 + 80 becomes 80): check every value first.
     case 'int64':
-      return fixed(BigInt64Array.from(values, (v, i) => (v === null || v === undefined ? 0n : toBigInt(v, () => bad(i, 'an integer')))));
+      return fixed(BigInt64Array.from(values, (v, i) => (v === null || v === undefined ? 0n : inRange(toBigInt(v), INT64, () => bad(i, INT64.what)))));
     case 'int32':
-      return fixed(Int32Array.from(values, (v, i) => (v === null || v === undefined ? 0 : Number.isInteger(Number(v)) ? Number(v) : bad(i, 'an integer'))));
+      return fixed(Int32Array.from(values, (v, i) => (v === null || v === undefined ? 0 : Number(inRange(toBigInt(v), INT32, () => bad(i, INT32.what))))));
     case 'float64':
       return fixed(Float64Array.from(values, (v, i) => (v === null || v === undefined ? 0 : typeof v === 'number' || typeof v === 'bigint' ? Number(v) : bad(i, 'a number'))));
     case 'timestamp':
-      return fixed(BigInt64Array.from(values, (v) => (v === null || v === undefined ? 0n : toEpochMicros(v as TimeInput))));
+      return fixed(BigInt64Array.from(values, (v, i) => (v === null || v === undefined ? 0n : inRange(toEpochMicros(v as TimeInput), INT64, () => bad(i, 'an instant within int64 microseconds')))));
     case 'date':
       return fixed(Int32Array.from(values, (v, i) => (v === null || v === undefined ? 0 : dayNumber(v, () => bad(i, "a 'YYYY-MM-DD' date")))));
     case 'bool': {
@@ -138,11 +139,37 @@ function buildVector(values: readonly unknown[], dtype: DType, name: string): Ve
   }
 }
 
-function toBigInt(v: unknown, fail: () => never): bigint {
+/** The range of an integer dtype, and how a message names it. */
+interface IntRange {
+  readonly min: bigint;
+  readonly max: bigint;
+  readonly what: string;
+}
+
+/** int64: -2^63..2^63-1. */
+export const INT64: IntRange = Object.freeze({ min: -(2n ** 63n), max: 2n ** 63n - 1n, what: 'an int64 (a whole number in -2^63..2^63-1)' });
+/** int32: -2^31..2^31-1. */
+export const INT32: IntRange = Object.freeze({ min: -(2n ** 31n), max: 2n ** 31n - 1n, what: 'an int32 (a whole number in -2^31..2^31-1)' });
+
+/** A bigint, safe-integer number or decimal string as a bigint; `null` for anything else (fractions, booleans, unsafe doubles). */
+export function toBigInt(v: unknown): bigint | null {
   if (typeof v === 'bigint') return v;
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : null;
   if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
-  return fail();
+  return null;
+}
+
+function inRange(n: bigint | null, range: IntRange, fail: () => never): bigint {
+  return n !== null && n >= range.min && n <= range.max ? n : fail();
+}
+
+/** A value as a message shows it: bigints with `n`, strings quoted, objects by their tag. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Date(Invalid)' : `Date(${value.toISOString()})`;
+  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
+  return String(value);
 }
 
 function dayNumber(v: unknown, fail: () => never): number {

@@ -43,7 +43,9 @@ export interface OnlineStore {
    * The stored features of each key, one result row per requested key in
    * request order (duplicates kept), with a status per feature. `keys` is a
    * table or plain rows holding the view's join key columns (int64 keys as
-   * `bigint`, safe-integer `number` or decimal string). Throws
+   * `bigint`, safe-integer `number` or decimal string). A key outside its
+   * type (an int64 past 2^63, a fraction, a null) throws `InvalidKeyError`
+   * naming the row; it is never wrapped onto another key. Throws
    * `FeatureNotFoundError` for a feature the view does not have.
    */
   read(view: OnlineViewInput, keys: Table | readonly OnlineKey[], options?: OnlineReadOptions): Promise<OnlineReadResult>;

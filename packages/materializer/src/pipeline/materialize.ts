@@ -16,7 +16,7 @@ import {
 } from '@asof/core';
 import { Table, type RecordBatch } from 'apache-arrow';
 import { aggregateEvents, deriveEvents, emptyRows, EVENT_TS } from './compute-view.js';
-import { SpillBuckets } from '@asof/stores';
+import { SpillBuckets, type ViewWatermark } from '@asof/stores';
 import { mirrorName, mirrorSource, readMirror, type ExtractMode, type MirrorResult } from './mirror.js';
 import { checkSourceIdentity, type SourceCheck } from './source-identity/check.js';
 
@@ -207,7 +207,12 @@ async function materializeView(
         await writer.abort();
         return { ...base, status: 'unchanged', version: null, rowsComputed, rowsWritten: 0, filesAdded: 0 };
       }
-      const watermark: ViewWatermark = { knownAt: String(knownAt), complete: request.interval === undefined };
+      // The interval written (clipped by retention), so readers can tell what this run computed (stores' viewCoverage).
+      const watermark: ViewWatermark = {
+        knownAt: String(knownAt),
+        complete: request.interval === undefined,
+        interval: interval ? { start: String(interval.start), end: String(interval.end) } : null,
+      };
       const commit = await writer.commit({ operation: 'append', watermark, definitionHash: hashFeatureView(view), signal });
       return { ...base, status: 'committed', version: commit.version, rowsComputed, rowsWritten, filesAdded: commit.added.length };
     } catch (error) {
@@ -224,14 +229,6 @@ function retainedInterval(requested: { start: bigint; end: bigint } | undefined,
   const end = requested?.end ?? 2n ** 63n - 1n;
   const start = requested && requested.start > fullFrom ? requested.start : fullFrom;
   return { start, end: end > start ? end : start };
-}
-
-/** What a view's commit records about the computation it wrote. */
-interface ViewWatermark {
-  /** The knowledge time the rows were computed at (µs). */
-  readonly knownAt: string;
-  /** Whether every event time was compared (no `--start/--end` restriction). */
-  readonly complete: boolean;
 }
 
 function upToDate(snapshot: OfflineSnapshot, view: AnyFeatureView, knownAt: bigint): boolean {

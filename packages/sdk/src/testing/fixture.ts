@@ -68,15 +68,15 @@ export function rowTypes(view: AnyFeatureView): Record<string, DType> {
   return types;
 }
 
-/** Appends each list of rows as one commit of `view`. */
-export async function commitRows(root: string, view: AnyFeatureView, commits: readonly (readonly StoredRow[])[]): Promise<void> {
+/** Appends each list of rows as one commit of `view`, with the watermark at the same position of `watermarks` (default none). */
+export async function commitRows(root: string, view: AnyFeatureView, commits: readonly (readonly StoredRow[])[], watermarks: readonly unknown[] = []): Promise<void> {
   const store = openOfflineStore({ root });
   const types = rowTypes(view);
-  for (const rows of commits) {
+  for (const [i, rows] of commits.entries()) {
     if (rows.length === 0) continue;
     const writer = store.beginWrite(view.name);
     for (const batch of rowsToTable(rows, types, Object.keys(types)).batches) await writer.writeBatch(batch);
-    await writer.commit({ operation: 'append' });
+    await writer.commit({ operation: 'append', ...(watermarks[i] !== undefined ? { watermark: watermarks[i] } : {}) });
   }
 }
 

@@ -6,6 +6,7 @@
  * strings (`N`), never through a double.
  */
 import {
+  checkKeyValue,
   civilFromDays,
   daysFromCivil,
   formatDecimal,
@@ -73,28 +74,23 @@ const PLAIN_DECIMAL = /^(-?\d+)(?:\.(\d+))?$/;
  * integers as canonical decimals (`-42`), strings as JSON string literals
  * (`"a#b"`), so composite keys never collide (`("1#2")` vs `(1, 2)`) and
  * int64 keys stay exact. Also returns the key values normalised to their
- * dtypes (int64 as `bigint`). Throws `InvalidInputError` for a null or
- * ill-typed value or a key longer than {@link MAX_KEY_BYTES}.
+ * dtypes (int64 as `bigint`). Integer keys may be `bigint`, safe-integer
+ * `number` or decimal strings (`'042'` is 42); anything else, a value
+ * outside the key's range (never wrapped) or a null throws
+ * `InvalidKeyError` (naming `row` when given), a key longer than
+ * {@link MAX_KEY_BYTES} `InvalidInputError`.
  */
-export function entityKey(view: OnlineView, key: Readonly<Record<string, unknown>>): { pk: string; key: Record<string, bigint | number | string> } {
+export function entityKey(view: OnlineView, key: Readonly<Record<string, unknown>>, row?: number): { pk: string; key: Record<string, bigint | number | string> } {
   let pk = view.name;
   const values: Record<string, bigint | number | string> = {};
+  const context = { source: `keys of online view '${view.name}'` };
   for (const [name, dtype] of Object.entries(view.keys)) {
-    const value = key[name];
-    if (value === null || value === undefined) throw new InvalidInputError(`view '${view.name}': join key '${name}' is ${value === null ? 'null' : 'missing'}`);
-    if (dtype.kind === 'string') {
-      if (typeof value !== 'string') throw new InvalidInputError(`view '${view.name}': join key '${name}' must be a string, got ${describe(value)}`);
-      values[name] = value;
-      pk += '#' + JSON.stringify(value);
-    } else {
-      const int32 = dtype.kind === 'int32';
-      const n = toInteger(value);
-      if (n === null || n < (int32 ? INT32_MIN : INT64_MIN) || n > (int32 ? INT32_MAX : INT64_MAX)) {
-        throw new InvalidInputError(`view '${view.name}': join key '${name}' must be an ${dtype.kind}, got ${describe(value)}`);
-      }
-      values[name] = int32 ? Number(n) : n;
-      pk += '#' + n.toString();
-    }
+    const given = key[name];
+    // Decimal strings are accepted for integer keys (OnlineStore.read's contract); they are then checked like any integer.
+    const value = dtype.kind !== 'string' && typeof given === 'string' && /^-?\d+$/.test(given) ? BigInt(given) : given;
+    const checked = checkKeyValue(value, dtype, name, row ?? null, context);
+    values[name] = checked;
+    pk += '#' + (typeof checked === 'string' ? JSON.stringify(checked) : checked.toString());
   }
   if (pk.length > MAX_KEY_BYTES / 3 && utf8.encode(pk).length > MAX_KEY_BYTES) {
     throw new InvalidInputError(`view '${view.name}': the entity key ${pk.slice(0, 80)}… is longer than ${MAX_KEY_BYTES} bytes`);

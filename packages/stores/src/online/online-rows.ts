@@ -66,7 +66,7 @@ export function encodeWriteRows(view: OnlineView, rows: Table | RecordBatch): Wr
   const key: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < keyNames.length; k++) key[keyNames[k]!] = keyValues[k]![i];
-    const { pk } = entityKey(view, key);
+    const { pk } = entityKey(view, key, i);
     const eventTs = event.micros[i]!;
     const createdTs = created && (!created.valid || created.valid[i]) ? created.micros[i]! : null;
     const item: Item = { [ATTR.key]: { S: pk }, [ATTR.eventTs]: { N: eventTs.toString() }, [ATTR.createdTs]: { N: (createdTs ?? NULL_CREATED_TS).toString() } };
@@ -129,7 +129,7 @@ export function storedTimes(item: StoredItem): { eventTs: bigint; createdTs: big
 
 /** The requested keys, in order, with their partition keys. */
 export function requestKeys(view: OnlineView, keys: Table | readonly OnlineKey[]): { pk: string; key: Record<string, bigint | number | string> }[] {
-  if (Array.isArray(keys)) return (keys as readonly OnlineKey[]).map((k) => entityKey(view, k));
+  if (Array.isArray(keys)) return (keys as readonly OnlineKey[]).map((k, i) => entityKey(view, k, i));
   const table = keys as Table;
   const names = Object.keys(view.keys);
   const columns = names.map((k) => {
@@ -137,7 +137,7 @@ export function requestKeys(view: OnlineView, keys: Table | readonly OnlineKey[]
     if (!v) throw new InvalidInputError(`keys read from online view '${view.name}' have no join key column '${k}'`);
     return columnValues(v, k);
   });
-  return Array.from({ length: table.numRows }, (_, i) => entityKey(view, Object.fromEntries(names.map((k, c) => [k, columns[c]![i]]))));
+  return Array.from({ length: table.numRows }, (_, i) => entityKey(view, Object.fromEntries(names.map((k, c) => [k, columns[c]![i]])), i));
 }
 
 /** What a read returns and how it applies the TTL: the options checked, defaults applied. */

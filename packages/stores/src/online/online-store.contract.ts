@@ -17,6 +17,7 @@ import {
   int32,
   int64,
   InvalidInputError,
+  InvalidKeyError,
   list,
   parquetSource,
   string,
@@ -268,6 +269,12 @@ export function describeOnlineStore(name: string, factory: () => Promise<OnlineS
       expect(loose.rows.map((r) => r.values.v)).toEqual([2n, 5n, null]);
       await expect(store.read(v, [{ account_id: 1.5, sku: 'x' }])).rejects.toThrow(InvalidInputError);
       await expect(store.read(v, [{ account_id: 1n }])).rejects.toThrow(/sku/);
+      // Never wrapped: 2^64 + 1 is not key 1, and the error names the row and the range.
+      for (const wide of [2n ** 64n + 1n, '18446744073709551617', MAX + 1n, MIN - 1n]) {
+        const error = await store.read(v, [{ account_id: 1n, sku: 'x' }, { account_id: wide, sku: 'x' }]).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InvalidKeyError);
+        expect((error as InvalidKeyError).message).toMatch(/column 'account_id', row 1: .* is not an int64 key \(a bigint or a whole number in -2\^63\.\.2\^63-1\)/);
+      }
     });
 
     it('keeps its data across close and reopen', async () => {
