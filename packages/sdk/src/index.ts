@@ -17,4 +17,16 @@ export { FeatureTable } from './feature-table.js';
 export { OnlineFeatures, openOnline, type OnlineOption, type DynamoDbConnection } from './online.js';
 export { DEFAULT_TIME_COLUMN, type EntitiesInput } from './entities.js';
 export { DEFAULT_MAX_ROWS_IN_MEMORY } from './historical.js';
-export type { FeatureInput, FeatureValues, FeatureKeys, HistoricalRow, SnapshotRow, CompareRow, FeatureStatuses, SpineRow } from './types.js';
+export type { ChangeWord } from './compare-long.js';
+export type {
+  FeatureInput,
+  FeatureValues,
+  FeatureKeys,
+  HistoricalRow,
+  SnapshotRow,
+  CompareRow,
+  CompareLongRow,
+  ChangeOf,
+  FeatureStatuses,
+  SpineRow,
+} from './types.js';
