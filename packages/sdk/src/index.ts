@@ -30,3 +30,10 @@ export type {
   FeatureStatuses,
   SpineRow,
 } from './types.js';
+// Every type of @asof/core (its definitions, dtypes, registry and store
+// interfaces run through the signatures above) and the @asof/stores options
+// they mention, so a notebook cell's inferred types (tslab emits a
+// declaration per cell) can be named through '@asof/sdk' alone, even where
+// @asof/core is not a direct dependency of the notebook's project.
+export type * from '@asof/core';
+export type { OpenOfflineStoreOptions, DynamoDbOnlineStoreOptions, ParquetWriteOptions, RetryOptions, S3ConnectionOptions } from '@asof/stores';
