@@ -75,7 +75,7 @@ describe('union columns', () => {
     makeVector(makeData({ type: new Timestamp(TimeUnit.MICROSECOND, 'UTC'), length: 2, nullCount: 1, nullBitmap: Uint8Array.of(0b01), data: BigInt64Array.of(1_700_000_000_000_001n, 0n) })),
     vectorFromArray([9_007_199_254_740_993n], new Int64()),
     vectorFromArray(['added'], new Utf8()),
-    vectorFromArray([0.25], new Float64()),
+    vectorFromArray([0.1 + 0.2], new Float64()),
   ];
   const type = new DenseUnion(
     [0, 1, 2, 3],
@@ -88,14 +88,20 @@ describe('union columns', () => {
   it('read exactly, member by member (a timestamp member keeps its µs)', () => {
     const values = columnValues(union, 'u');
     expect((values[0] as Instant).micros).toBe(1_700_000_000_000_001n);
-    expect(values.slice(1)).toEqual([9_007_199_254_740_993n, 'added', null, 0.25]);
+    expect(values.slice(1)).toEqual([9_007_199_254_740_993n, 'added', null, 0.1 + 0.2]);
     // Sliced, the offsets follow.
     expect(columnValues(union.slice(1, 4), 'u')).toEqual([9_007_199_254_740_993n, 'added', null]);
   });
 
   it('print as their members do, in text and HTML', () => {
     const table = new Table({ u: union });
-    expect(formatTable(table).split('\n').slice(2, 7)).toEqual(['2023-11-14T22:13:20.000001Z', '9007199254740993', 'added', 'null', '0.25']);
-    expect(cells(formatHtmlTable(table)).map((r) => r[0])).toEqual(['2023-11-14T22:13:20.000001Z', '9007199254740993', 'added', 'null', '0.25']);
+    expect(formatTable(table).split('\n').slice(2, 7)).toEqual(['2023-11-14T22:13:20.000001Z', '9007199254740993', 'added', 'null', '0.3']);
+    const html = formatHtmlTable(table);
+    expect(cells(html).map((r) => r[0])).toEqual(['2023-11-14T22:13:20.000001Z', '9007199254740993', 'added', 'null', '0.3']);
+    // A float member keeps its exact digits in the tooltip.
+    expect(html).toContain('title="0.30000000000000004">0.3</td>');
+    // Numbers align right cell by cell.
+    expect(html).toContain('<td style="text-align:right">9007199254740993</td>');
+    expect(html).toContain('<td>added</td>');
   });
 });

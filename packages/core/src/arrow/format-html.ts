@@ -1,5 +1,6 @@
 import { DataType, type Table } from 'apache-arrow';
 import { formatCells, isNumeric } from './format-table.js';
+import { columnValues } from './rows.js';
 import { typeKey } from './batch-ops.js';
 
 /** Options of {@link formatHtmlTable}. */
@@ -32,10 +33,13 @@ export function formatHtmlTable(table: Table, options: FormatHtmlOptions = {}): 
     const type = field.type as DataType;
     const cells = formatCells(vector, field.name);
     const isNull = Array.from({ length: shown }, (_, i) => vector.get(i) === null);
-    const exact = DataType.isFloat(type) ? Array.from({ length: shown }, (_, i) => (isNull[i] ? null : String(vector.get(i)))) : null;
-    return { name: field.name, type: typeKey(type), cells, isNull, exact, numeric: isNumeric(type) };
+    // Floats (also inside a union) keep their shortest exact form for the tooltip; a union's numbers align right cell by cell.
+    const values = DataType.isFloat(type) || DataType.isUnion(type) ? columnValues(vector, field.name) : null;
+    const exact = values?.map((v) => (typeof v === 'number' ? String(v) : null)) ?? null;
+    const numeric = values && DataType.isUnion(type) ? values.map((v) => typeof v === 'number' || typeof v === 'bigint') : null;
+    return { name: field.name, type: typeKey(type), cells, isNull, exact, numeric: numeric ?? new Array<boolean>(shown).fill(isNumeric(type)), header: isNumeric(type) };
   });
-  const head = columns.map((c) => `<th title="${escapeHtml(c.type)}"${c.numeric ? ' style="text-align:right"' : ''}>${escapeHtml(c.name)}</th>`).join('');
+  const head = columns.map((c) => `<th title="${escapeHtml(c.type)}"${c.header ? ' style="text-align:right"' : ''}>${escapeHtml(c.name)}</th>`).join('');
   const body: string[] = [];
   for (let r = 0; r < shown; r++) {
     const cells = columns.map((c) => {
@@ -45,7 +49,7 @@ export function formatHtmlTable(table: Table, options: FormatHtmlOptions = {}): 
       const title = full !== clipped ? ` title="${escapeHtml(full.length > MAX_TITLE ? `${full.slice(0, MAX_TITLE - 1)}…` : full)}"` : '';
       const note = options.note?.(r, c.name);
       const value = c.isNull[r] ? '<i style="opacity:0.6">null</i>' : escapeHtml(clipped);
-      const style = c.numeric ? ' style="text-align:right"' : '';
+      const style = c.numeric[r] ? ' style="text-align:right"' : '';
       return `<td${style}${title}>${value}${note ? ` <small style="opacity:0.6">(${escapeHtml(note)})</small>` : ''}</td>`;
     });
     body.push(`<tr>${cells.join('')}</tr>`);
