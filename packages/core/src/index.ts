@@ -130,8 +130,10 @@ export {
 } from './interfaces/source.js';
 export { describeSourceIdentity, type SourceIdentity, type SourceIdentityOptions } from './interfaces/source-identity.js';
 export { formatTable, type FormatTableOptions } from './arrow/format-table.js';
+export { formatHtmlTable, escapeHtml, type FormatHtmlOptions } from './arrow/format-html.js';
 export { diffFeatureRows, sameValue, TOMBSTONE_COLUMN, type DiffFeatureRowsOptions } from './join/diff-rows.js';
 export { Instant, dateMicros, plus, daysBetween } from './time/instant.js';
 export { checkKeyValue, checkKeyVector, keyTypeText, type KeyCheckContext } from './arrow/key-check.js';
 export { tableToRows, rowsToTable, columnValues, inferDType, formatDecimal, parseDecimal, type JsRow } from './arrow/rows.js';
+export { decimalAt, writeDecimal } from './window/decimal.js';
 export { nullableSchema, typeKey, makeBatch, conformBatch, takeRows, takeTable, filterRows, selectColumns, batchBytes } from './arrow/batch-ops.js';

@@ -1,6 +1,7 @@
 import type { Table } from 'apache-arrow';
 import {
   AsofError,
+  InvalidInputError,
   readMicrosColumn,
   tableToRows,
   toEpochMicros,
@@ -19,9 +20,10 @@ import { Freshness, viewFreshness } from './freshness.js';
 import { retrieveFeatures } from './historical.js';
 import { lookupOnline, openOnline, type DynamoDbConnection, type OnlineFeatures, type OnlineOption } from './online.js';
 import { planKeyEntities, planKeys, planViews, type ViewRequest } from './plan.js';
+import { longComparison } from './compare-long.js';
 import { checkCoverage, readContext, readSnapshots, type ReadContext } from './read-context.js';
-import { allEntities, compareSnapshots, featuresAt } from './snapshot.js';
-import type { CompareRow, FeatureInput, FeatureKeys, FeatureStatuses, FeatureValues, HistoricalRow, SnapshotRow } from './types.js';
+import { allEntities, compareSnapshots, featureChanges, featuresAt } from './snapshot.js';
+import type { CompareLongRow, CompareRow, FeatureInput, FeatureKeys, FeatureStatuses, FeatureValues, HistoricalRow, SnapshotRow } from './types.js';
 
 /** Options of {@link FeatureStore.open}. */
 export interface FeatureStoreOptions {
@@ -107,8 +109,14 @@ export interface AsOfRequest<F extends readonly FeatureInput[]> extends ReadOpti
 export interface CompareRequest<F extends readonly FeatureInput[]> extends ReadOptions, TimeTravelOptions {
   readonly features: F;
   readonly entities?: readonly Readonly<Record<string, unknown>>[] | Table | string;
-  /** Keep entities where nothing changed too (default: only changed ones). */
+  /** Keep entities where nothing changed too (default: only changed ones); wide format only. */
   readonly all?: boolean;
+  /**
+   * `'wide'` (default): one row per entity, `name__t1`, `name__t2`,
+   * `name__changed` per feature. `'long'`: one row per (entity, feature)
+   * that changed, with `feature`, `before`, `after` and `change`.
+   */
+  readonly format?: 'wide' | 'long';
 }
 
 /** What {@link FeatureStore.getOnlineFeatures} takes. */
@@ -197,12 +205,28 @@ export class FeatureStore {
   }
 
   /**
-   * What changed between `t1` and `t2`: per entity, each feature at both
-   * times and whether it changed (`name__t1`, `name__t2`, `name__changed`);
-   * only entities with a change unless `all`. Both sides read the same
-   * snapshots, with the same `asKnownAt` and `asOfCommitTime`.
+   * What changed between `t1` and `t2`, only entities with a change (unless
+   * `all`). Wide (default): per entity, each feature at both times and
+   * whether it changed (`name__t1`, `name__t2`, `name__changed`). Long
+   * (`format: 'long'`): one row per (entity, feature) that changed, with
+   * `feature`, `before`, `after` and `change` (the difference for numbers,
+   * else `added`, `removed` or `changed`; see the README). Both sides read
+   * the same snapshots, with the same `asKnownAt` and `asOfCommitTime`.
    */
-  async compare<const F extends readonly FeatureInput[]>(t1: TimeInput, t2: TimeInput, request: CompareRequest<F>): Promise<FeatureTable<CompareRow<F>>> {
+  compare<const F extends readonly FeatureInput[]>(
+    t1: TimeInput,
+    t2: TimeInput,
+    request: CompareRequest<F> & { readonly format: 'long' },
+  ): Promise<FeatureTable<CompareLongRow<F>>>;
+  compare<const F extends readonly FeatureInput[]>(
+    t1: TimeInput,
+    t2: TimeInput,
+    request: CompareRequest<F> & { readonly format?: 'wide' },
+  ): Promise<FeatureTable<CompareRow<F>>>;
+  async compare(t1: TimeInput, t2: TimeInput, request: CompareRequest<readonly FeatureInput[]>): Promise<FeatureTable<unknown>> {
+    const format = request.format ?? 'wide';
+    if (format !== 'wide' && format !== 'long') throw new InvalidInputError(`compare: format must be 'wide' or 'long', got ${JSON.stringify(format)}`);
+    if (format === 'long' && request.all) throw new InvalidInputError("compare: { all: true } applies to the wide format; the long format lists only what changed");
     const [a, b] = [toEpochMicros(t1), toEpochMicros(t2)];
     const context = readContext(request, this.strict);
     const { spine, views, snapshots } = await this.#entities(request, a > b ? a : b, context);
@@ -211,7 +235,10 @@ export class FeatureStore {
     const options = { ...this.#readOptions(context), snapshots };
     const before = await featuresAt(this.offline, spine, views, a, options);
     const after = await featuresAt(this.offline, spine, views, b, options);
-    return new FeatureTable(compareSnapshots(spine, before, after, views, request.all ?? false), warnings);
+    const changes = featureChanges(before, after, views);
+    if (format === 'wide') return new FeatureTable(compareSnapshots(spine, changes, request.all ?? false), warnings);
+    const dtypes = new Map(views.flatMap((v) => v.names.map((name, i) => [name, v.dtypes[v.features[i]!]!] as const)));
+    return new FeatureTable(longComparison(spine, changes, dtypes), warnings);
   }
 
   /**

@@ -1,14 +1,14 @@
 import { Table } from 'apache-arrow';
-import { formatTable, tableToRows, type FormatTableOptions } from '@asof/core';
+import { formatHtmlTable, formatTable, tableToRows, type FormatHtmlOptions, type FormatTableOptions } from '@asof/core';
 import type { CoverageWarning } from './coverage.js';
-
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+import { INSPECT, inspectRich, JUPYTER_DISPLAY, jupyterBundle } from './notebook-display.js';
 
 /**
  * The Arrow table the SDK returns, for notebooks: still a `Table` (pass it
  * to any Arrow consumer), with `toArray()` giving exact typed rows (int64
- * as `bigint`, timestamps as `Date` keeping µs, decimals as exact strings)
- * and a readable text table when printed, logged or shown by a notebook.
+ * as `bigint`, timestamps as `Date` keeping µs, decimals as exact strings),
+ * a readable text table when printed or logged, and an HTML table when a
+ * Jupyter notebook (tslab, Deno) shows it.
  */
 export class FeatureTable<R = Record<string, unknown>> extends Table {
   /**
@@ -34,13 +34,23 @@ export class FeatureTable<R = Record<string, unknown>> extends Table {
     return formatTable(this, options);
   }
 
-  /** The text table, so `console.log(String(t))` and notebooks show it. */
+  /** The first `maxRows` rows (default 20) as an HTML table, escaped, with `… N more rows` and the shape. */
+  toHTML(options?: FormatHtmlOptions): string {
+    return formatHtmlTable(this, options);
+  }
+
+  /** The text table, so `console.log(String(t))` and terminals show it. */
   override toString(): string {
     return formatTable(this);
   }
 
-  /** Node's `util.inspect` (and so `console.log(t)`) prints the text table. */
-  [INSPECT](): string {
-    return formatTable(this);
+  /** `util.inspect` (and so `console.log(t)`): the text table; in a tslab cell, the HTML table. */
+  [INSPECT](depth: number | null, options?: { depth?: number | null }): string {
+    return inspectRich(this, depth, options);
+  }
+
+  /** The MIME bundle Deno's Jupyter kernel displays. */
+  [JUPYTER_DISPLAY](): Record<string, string> {
+    return jupyterBundle(this);
   }
 }

@@ -20,4 +20,23 @@ export { FeatureTable } from './feature-table.js';
 export { OnlineFeatures, openOnline, type OnlineOption, type DynamoDbConnection } from './online.js';
 export { DEFAULT_TIME_COLUMN, type EntitiesInput } from './entities.js';
 export { DEFAULT_MAX_ROWS_IN_MEMORY } from './historical.js';
-export type { FeatureInput, FeatureValues, FeatureKeys, HistoricalRow, SnapshotRow, CompareRow, FeatureStatuses, SpineRow } from './types.js';
+export type { ChangeWord } from './compare-long.js';
+export type {
+  FeatureInput,
+  FeatureValues,
+  FeatureKeys,
+  HistoricalRow,
+  SnapshotRow,
+  CompareRow,
+  CompareLongRow,
+  ChangeOf,
+  FeatureStatuses,
+  SpineRow,
+} from './types.js';
+// Every type of @asof/core (its definitions, dtypes, registry and store
+// interfaces run through the signatures above) and the @asof/stores options
+// they mention, so a notebook cell's inferred types (tslab emits a
+// declaration per cell) can be named through '@asof/sdk' alone, even where
+// @asof/core is not a direct dependency of the notebook's project.
+export type * from '@asof/core';
+export type { OpenOfflineStoreOptions, DynamoDbOnlineStoreOptions, ParquetWriteOptions, RetryOptions, S3ConnectionOptions } from '@asof/stores';

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AsofError,
+  formatHtmlTable,
   formatTable,
   rowsToTable,
   type DType,
+  type FormatHtmlOptions,
   type JsRow,
   type KeyDType,
   type OnlineFeatureStatus,
@@ -14,6 +16,7 @@ import {
 } from '@asof/core';
 import { DynamoDbOnlineStore, LmdbOnlineStore, type DynamoDbOnlineStoreOptions } from '@asof/stores';
 import { FeatureTable } from './feature-table.js';
+import { INSPECT, inspectRich, JUPYTER_DISPLAY, jupyterBundle } from './notebook-display.js';
 import type { ViewRequest } from './plan.js';
 
 /** An online store, or where to find one: `lmdb:<dir>`, `dynamodb://<table>`, or `none`. */
@@ -65,9 +68,26 @@ export class OnlineFeatures<R = JsRow, S = Record<string, OnlineFeatureStatus>> 
     return formatTable(this.toTable());
   }
 
-  /** Node's `util.inspect` prints the text table. */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return this.toString();
+  /** An HTML table of the rows; a feature that is not `present` shows its status beside its null. */
+  toHTML(options?: Omit<FormatHtmlOptions, 'note'>): string {
+    const statuses = this.statuses as readonly Readonly<Record<string, OnlineFeatureStatus | undefined>>[];
+    return formatHtmlTable(this.toTable(), {
+      ...options,
+      note: (row, column) => {
+        const status = statuses[row]?.[column];
+        return status === undefined || status === 'present' ? null : status;
+      },
+    });
+  }
+
+  /** `util.inspect` (and so `console.log`): the text table; in a tslab cell, the HTML table. */
+  [INSPECT](depth: number | null, options?: { depth?: number | null }): string {
+    return inspectRich(this, depth, options);
+  }
+
+  /** The MIME bundle Deno's Jupyter kernel displays. */
+  [JUPYTER_DISPLAY](): Record<string, string> {
+    return jupyterBundle(this);
   }
 }
 

@@ -80,25 +80,42 @@ export async function featuresAt(
   return joined.select(joined.schema.fields.map((f) => f.name).filter((n) => n !== AT));
 }
 
+/** One feature's values at `t1` and `t2`, and per spine row whether they differ. */
+export interface FeatureChange {
+  /** The output name. */
+  readonly name: string;
+  readonly before: Vector;
+  readonly after: Vector;
+  /** 1 where the values differ (null to null is no change; NaN to NaN neither). */
+  readonly changed: Uint8Array;
+}
+
+/** Per output feature, in request order: its values before and after, and which rows changed. */
+export function featureChanges(before: Table, after: Table, views: readonly ViewRequest[]): FeatureChange[] {
+  return outputNames(views).map((name) => {
+    const a = before.getChild(name)!;
+    const b = after.getChild(name)!;
+    const x = columnValues(a, name);
+    const y = columnValues(b, name);
+    const changed = Uint8Array.from(x, (v, i) => (v === null ? y[i] !== null : !sameValue(v, y[i])) ? 1 : 0);
+    return { name, before: a, after: b, changed };
+  });
+}
+
 /**
  * Side by side, per spine row: each feature at `t1` (`name__t1`), at `t2`
  * (`name__t2`), and whether it changed (`name__changed`; null to null is
  * no change). Only rows where something changed unless `all`.
  */
-export function compareSnapshots(spine: Table, before: Table, after: Table, views: readonly ViewRequest[], all: boolean): Table {
+export function compareSnapshots(spine: Table, changes: readonly FeatureChange[], all: boolean): Table {
   const columns: Record<string, Vector> = {};
   for (const field of spine.schema.fields) columns[field.name] = spine.getChild(field.name)!;
   const anyChange = new Uint8Array(spine.numRows);
-  for (const name of outputNames(views)) {
-    const a = before.getChild(name)!;
-    const b = after.getChild(name)!;
-    const x = columnValues(a, name);
-    const y = columnValues(b, name);
-    const changed = x.map((v, i) => !(v === null ? y[i] === null : sameValue(v, y[i])));
+  for (const { name, before, after, changed } of changes) {
     changed.forEach((c, i) => c && (anyChange[i] = 1));
-    columns[`${name}__t1`] = a;
-    columns[`${name}__t2`] = b;
-    columns[`${name}__changed`] = vectorFromArray(changed, new Bool());
+    columns[`${name}__t1`] = before;
+    columns[`${name}__t2`] = after;
+    columns[`${name}__changed`] = vectorFromArray(Array.from(changed, (c) => c === 1), new Bool());
   }
   const table = new Table(columns);
   if (all) return table;

@@ -9,6 +9,7 @@ import type {
   InferRefValue,
   OnlineFeatureStatus,
 } from '@asof/core';
+import type { ChangeWord } from './compare-long.js';
 
 /**
  * What the SDK accepts as features: `'view:feature'`, `'view:*'`, a service
@@ -66,6 +67,34 @@ export type CompareRow<F extends readonly FeatureInput[]> = Flatten<
     -readonly [K in keyof FeatureValues<F> & string as `${K}__t1` | `${K}__t2`]: FeatureValues<F>[K];
   } & { -readonly [K in keyof FeatureValues<F> & string as `${K}__changed`]: boolean }
 >;
+
+/**
+ * What `change` holds in a long comparison for a feature whose values are
+ * `V`: the difference for numbers (`bigint` for int64), else a word (see
+ * `longComparison`); `added`/`removed` where one side is null.
+ */
+export type ChangeOf<V> = unknown extends V
+  ? unknown
+  : [NonNullable<V>] extends [bigint]
+    ? bigint | ChangeWord
+    : [NonNullable<V>] extends [number]
+      ? number | Exclude<ChangeWord, 'changed'>
+      : [NonNullable<V>] extends [Date | boolean | Uint8Array | readonly unknown[]]
+        ? ChangeWord
+        : // strings: a decimal's difference is a decimal string, other strings give words
+          NonNullable<V> | ChangeWord;
+
+/**
+ * One row of `compare(…, { format: 'long' })`: the keys, then one feature
+ * that changed (`feature`, its output name) with its value at `t1`
+ * (`before`), at `t2` (`after`) and the `change`. A union over the
+ * features, so checking `row.feature` narrows the value types.
+ */
+export type CompareLongRow<F extends readonly FeatureInput[]> = {
+  [K in keyof FeatureValues<F> & string]: Flatten<
+    FeatureKeys<F> & { feature: K; before: FeatureValues<F>[K]; after: FeatureValues<F>[K]; change: ChangeOf<FeatureValues<F>[K]> }
+  >;
+}[keyof FeatureValues<F> & string];
 
 /** Per output feature name, where an online value came from. */
 export type FeatureStatuses<F extends readonly FeatureInput[]> = { -readonly [K in keyof FeatureValues<F>]: OnlineFeatureStatus };

@@ -1,4 +1,4 @@
-import { DataType, type Table } from 'apache-arrow';
+import { DataType, type Table, type Vector } from 'apache-arrow';
 import { formatMicros } from '../time/timestamp.js';
 import { columnValues } from './rows.js';
 import { readMicrosVector } from './time-column.js';
@@ -22,19 +22,8 @@ export function formatTable(table: Table, options: FormatTableOptions = {}): str
   const shown = Math.min(table.numRows, maxRows);
   const fields = table.schema.fields;
   const columns = fields.map((field) => {
-    const vector = table.getChild(field.name)!.slice(0, shown);
-    const type = field.type as DataType;
-    let cells: string[];
-    if (DataType.isTimestamp(type) && type.timezone) {
-      const { micros, valid } = readMicrosVector(vector, field.name);
-      cells = Array.from(micros, (us, i) => (valid && !valid[i] ? 'null' : formatMicros(us).replace('.000000Z', 'Z')));
-    } else if (DataType.isDecimal(type) || DataType.isDate(type) || DataType.isList(type)) {
-      cells = columnValues(vector, field.name).map(formatCell);
-    } else {
-      cells = Array.from({ length: shown }, (_, i) => formatCell(vector.get(i)));
-    }
-    const numeric = DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type);
-    return { name: field.name, cells: cells.map((c) => clip(c, maxWidth)), numeric };
+    const cells = formatCells(table.getChild(field.name)!.slice(0, shown), field.name);
+    return { name: field.name, cells: cells.map((c) => clip(c, maxWidth)), numeric: isNumeric(field.type as DataType) };
   });
   const widths = columns.map((c) => Math.max(c.name.length, ...c.cells.map((s) => s.length)));
   const line = (cells: string[], numeric: boolean[]) =>
@@ -45,6 +34,28 @@ export function formatTable(table: Table, options: FormatTableOptions = {}): str
   const more = table.numRows - shown;
   out.push(`(${table.numRows} row${table.numRows === 1 ? '' : 's'}${more > 0 ? `, ${more} not shown` : ''})`);
   return out.join('\n');
+}
+
+/**
+ * Every cell of `vector` as display text, exact where the type is: µs
+ * timestamps as ISO-8601 UTC, int64 and decimals digit for digit, lists as
+ * `[a, b]`, nulls as `null` (floats keep ten significant digits).
+ */
+export function formatCells(vector: Vector, name: string): string[] {
+  const type = vector.type as DataType;
+  if (DataType.isTimestamp(type) && type.timezone) {
+    const { micros, valid } = readMicrosVector(vector, name);
+    return Array.from(micros, (us, i) => (valid && !valid[i] ? 'null' : formatMicros(us).replace('.000000Z', 'Z')));
+  }
+  if (DataType.isDecimal(type) || DataType.isDate(type) || DataType.isList(type) || DataType.isUnion(type)) {
+    return columnValues(vector, name).map(formatCell);
+  }
+  return Array.from({ length: vector.length }, (_, i) => formatCell(vector.get(i)));
+}
+
+/** Whether a column holds numbers (right-aligned when shown). */
+export function isNumeric(type: DataType): boolean {
+  return DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type);
 }
 
 function formatCell(value: unknown): string {

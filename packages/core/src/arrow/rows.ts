@@ -55,7 +55,26 @@ export function columnValues(vector: Vector, name: string): unknown[] {
       return item === null ? null : columnValues(item, `${name}[]`);
     });
   }
+  if (DataType.isUnion(type)) return unionValues(vector, name);
   return Array.from({ length: vector.length }, (_, i) => vector.get(i) ?? null);
+}
+
+/**
+ * A union column's values, each converted as its member's column would be
+ * (a µs timestamp member gives Instants, not the milliseconds `get` gives).
+ */
+function unionValues(vector: Vector, name: string): unknown[] {
+  const out: unknown[] = [];
+  for (const data of vector.data) {
+    const type = data.type as DataType & { typeIdToChildIndex: Record<number, number>; children: { name: string }[] };
+    // Dense members are indexed through valueOffsets and never sliced; sparse ones are sliced with the union.
+    const members = data.children.map((child, k) => columnValues(makeVector(child), `${name}.${type.children[k]!.name}`));
+    const offsets = data.valueOffsets as Int32Array | undefined;
+    for (let i = 0; i < data.length; i++) {
+      out.push(members[type.typeIdToChildIndex[data.typeIds[i]!]!]![offsets ? offsets[i]! : i] ?? null);
+    }
+  }
+  return out;
 }
 
 /**

@@ -2,7 +2,8 @@ import { Bool, Float64, Int64, makeData, makeVector, Table } from 'apache-arrow'
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { microsVector } from '../arrow/time-column.js';
-import { diffFeatureRows, TOMBSTONE_COLUMN } from './diff-rows.js';
+import { Instant } from '../time/instant.js';
+import { diffFeatureRows, sameValue, TOMBSTONE_COLUMN } from './diff-rows.js';
 
 const RUNS = process.env.CI ? 1000 : 300;
 
@@ -138,5 +139,20 @@ describe('diffFeatureRows', () => {
   it('refuses a createdAt that is not later than the current rows', () => {
     const current = table([{ key: 1, t: 5, created: 10, v: 2 }], true);
     expect(() => diffFeatureRows(current, table([], false), options(10n))).toThrow(/createdAt/);
+  });
+});
+
+describe('sameValue', () => {
+  it('tells apart instants a microsecond apart (their getTime() is equal)', () => {
+    expect(sameValue(new Instant(1_000_001n), new Instant(1_000_002n))).toBe(false);
+    expect(sameValue(new Instant(1_000_001n), new Instant(1_000_001n))).toBe(true);
+    expect(sameValue(new Date(1000), new Instant(1_000_000n))).toBe(true);
+  });
+  it('treats NaN as NaN and compares lists element-wise', () => {
+    expect(sameValue(Number.NaN, Number.NaN)).toBe(true);
+    expect(sameValue(['a', 'b'], ['a', 'b'])).toBe(true);
+    expect(sameValue(['a'], ['a', 'b'])).toBe(false);
+    expect(sameValue(null, null)).toBe(true);
+    expect(sameValue(0, null)).toBe(false);
   });
 });
