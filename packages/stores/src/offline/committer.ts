@@ -2,6 +2,8 @@ import {
   AsofError,
   COMMIT_FORMAT,
   CommitConflictError,
+  ConcurrentCommitError,
+  InvalidInputError,
   formatMicros,
   parseIsoMicros,
   type Commit,
@@ -17,7 +19,7 @@ import {
 import { probePutIfAbsent } from '../adapters/s3/probe-put-if-absent.js';
 import { decodeCommit, encodeCommit, writerInfo } from './commit-codec.js';
 import type { CommitLog } from './commit-log.js';
-import { findConflict } from './conflicts.js';
+import { describeWinners, findConflict, rowChangesSince } from './conflicts.js';
 import { dataKey, logKey, seqOf, stagedKey } from './layout.js';
 
 /** A commit's content before it has a version. */
@@ -41,13 +43,24 @@ export interface PublishOptions extends IoOptions {
   readonly maxAttempts?: number;
   /** Plan again (rather than fail) when a winner conflicts: for compaction and retention. */
   readonly replanOnConflict?: boolean;
+  /**
+   * The plan is a diff computed against this version: it may only become
+   * `readVersion + 1`, past compactions only (see `rowChangesSince`);
+   * otherwise publishing fails with `ConcurrentCommitError`.
+   */
+  readonly readVersion?: number;
 }
 
 /**
  * Publishes commits with optimistic concurrency: plan against the latest
  * snapshot, create log entry `latest + 1` with put-if-absent (or claim it
  * through the coordinator, then write it), and on a lost race move to the
- * next version unless the winners conflict (see `findConflict`).
+ * next version unless the winners conflict (see `findConflict`), or, for a
+ * diff computed against an older snapshot (`readVersion`), unless any
+ * winner changed rows (see `rowChangesSince`). Both checks run after every
+ * lost race, whichever way the version was claimed (put-if-absent or the
+ * coordinator), so a commit can only land on a log whose commits since its
+ * base the rules allow.
  */
 export class Committer {
   private verdict: Promise<void> | null = null;
@@ -89,9 +102,21 @@ export class Committer {
     let base = await this.log.snapshot(view, options);
     const already = base.commits.find((c) => c.commitId === options.commitId);
     if (already) return already; // a retry of a commit that landed although its caller saw an error
+    const readVersion = options.readVersion;
+    if (readVersion !== undefined && (!Number.isInteger(readVersion) || readVersion < 0 || readVersion > base.version)) {
+      throw new InvalidInputError(`readVersion must be a version of '${view}' (0 to ${base.version}), got ${String(readVersion)}`);
+    }
+    const assertBasis = async (latest: OfflineSnapshot, plan: CommitPlan) => {
+      if (readVersion === undefined) return;
+      const winners = rowChangesSince(readVersion, latest.commits);
+      if (winners.length === 0) return;
+      await this.discard(view, plan);
+      throw new ConcurrentCommitError(view, readVersion, winners.map((c) => c.version), describeWinners(winners));
+    };
     let plan = await prepare(base);
+    await assertBasis(base, plan);
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const commit = this.build(view, base, plan, options.commitId);
+      const commit = this.build(view, base, plan, options.commitId, readVersion ?? base.version);
       let won: boolean;
       try {
         won = await this.claim(view, commit, options);
@@ -105,6 +130,7 @@ export class Committer {
       const latest = await this.log.snapshot(view, options);
       const landed = latest.commits.slice(base.version).find((c) => c.commitId === options.commitId);
       if (landed) return landed;
+      await assertBasis(latest, plan);
       const conflict = findConflict({ removed: new Set(plan.removed), interval: plan.interval }, latest.commits.slice(base.version));
       if (conflict && !options.replanOnConflict) {
         await this.discard(view, plan);
@@ -120,7 +146,7 @@ export class Committer {
     throw new CommitConflictError(view, [], `lost the race for a version ${maxAttempts} times in a row; nothing was committed`);
   }
 
-  private build(view: string, base: OfflineSnapshot, plan: CommitPlan, commitId: string): Commit {
+  private build(view: string, base: OfflineSnapshot, plan: CommitPlan, commitId: string, readVersion: number): Commit {
     const version = base.version + 1;
     const now = BigInt(Date.now()) * 1000n;
     const previous = base.committedAt === null ? null : parseIsoMicros(base.committedAt);
@@ -133,7 +159,7 @@ export class Committer {
       commitId,
       committedAt: formatMicros(committedAt),
       operation: plan.operation,
-      readVersion: base.version,
+      readVersion,
       added,
       removed: [...plan.removed],
       watermark: plan.watermark ?? null,
