@@ -131,7 +131,8 @@ export class Committer {
       const landed = latest.commits.slice(base.version).find((c) => c.commitId === options.commitId);
       if (landed) return landed;
       await assertBasis(latest, plan);
-      const conflict = findConflict({ removed: new Set(plan.removed), interval: plan.interval }, latest.commits.slice(base.version));
+      const footprint = { removed: new Set(plan.removed), interval: plan.interval, retainedFrom: plan.retention ? BigInt(plan.retention.fullFrom) : null };
+      const conflict = findConflict(footprint, latest.commits.slice(base.version));
       if (conflict && !options.replanOnConflict) {
         await this.discard(view, plan);
         throw new CommitConflictError(view, conflict.versions, conflict.reason);

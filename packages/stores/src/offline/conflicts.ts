@@ -7,6 +7,8 @@ export interface CommitFootprint {
   readonly removed: ReadonlySet<string>;
   /** For a replace: the event-time interval `[start, end)` whose rows it defines. */
   readonly interval: { readonly start: bigint; readonly end: bigint } | null;
+  /** For a retention: its `fullFrom` (µs); the rows before it are the ones it coarsened or dropped. */
+  readonly retainedFrom?: bigint | null;
 }
 
 /** Why a pending commit cannot simply move to the next version. */
@@ -22,7 +24,9 @@ export interface Conflict {
  *   retired meanwhile), or
  * - for a replace of `[start, end)`: replaced an overlapping interval, or
  *   added rows inside it (the replace would no longer define exactly the
- *   interval's rows).
+ *   interval's rows);
+ * - for a retention: added rows (other than by compacting) older than its
+ *   cut-off, which its plan did not coarsen.
  * A plain append never conflicts: it adds rows and removes nothing. A diff
  * append (one with a `readVersion`) is held to the stricter rule of
  * {@link rowChangesSince}.
@@ -35,6 +39,13 @@ export function findConflict(footprint: CommitFootprint, winners: readonly Commi
     if (gone.length > 0) {
       versions.push(commit.version);
       reasons.push(`version ${commit.version} (${commit.operation}) already removed ${gone.length} file(s) this commit removes, e.g. ${gone[0]}`);
+      continue;
+    }
+    const retainedFrom = footprint.retainedFrom ?? null;
+    const older = retainedFrom === null || commit.operation === 'compact' ? undefined : commit.added.find((f) => micros(f.minEventTs) < retainedFrom);
+    if (older) {
+      versions.push(commit.version);
+      reasons.push(`version ${commit.version} (${commit.operation}) added rows older than the retention cut-off (${older.path})`);
       continue;
     }
     const interval = footprint.interval;

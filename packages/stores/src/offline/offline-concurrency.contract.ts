@@ -9,6 +9,7 @@ import { ConcurrentCommitError, InvalidInputError, type OfflineStore } from '@as
 import {
   append,
   batchOf,
+  beforeFirstLogWrite,
   dataFiles,
   DAY_US,
   LogListingBarrier,
@@ -130,6 +131,25 @@ export function describeOfflineConcurrency(factory: () => Promise<OfflineStoreHa
     const commit = await append(store, 'v', plain);
     expect(commit.readVersion).toBe(commit.version - 1);
     expect(await visible(store, 'v')).toEqual([...before, ...sorted(plain)].sort());
+    expect(await orphans(store)).toEqual([]);
+  });
+
+  it('a retention that loses to an append of rows older than its cut-off plans again, so it coarsens those rows too', async () => {
+    const policy = { keys: ['account_id'], fullMs: 30 * 86_400_000, now: T0 };
+    const old = makeRows(60, { seed: 80, start: T0 - 90n * DAY_US, days: 60 });
+    const late = makeRows(30, { seed: 81, start: T0 - 80n * DAY_US, days: 40, created: T0 });
+    const reference = await (await factory()).open();
+    await append(reference, 'v', old);
+    await append(reference, 'v', late);
+    await reference.applyRetention('v', policy);
+
+    const h = await factory();
+    await append(await h.open(), 'v', old);
+    const other = await h.open();
+    const store = await h.open({ wrap: (o) => beforeFirstLogWrite(o, 'v', () => append(other, 'v', late)) });
+    const commit = await store.applyRetention('v', policy); // planned on version 1, claims after the append landed as 2
+    expect(commit).toMatchObject({ version: 3, operation: 'retention' });
+    expect(await visible(await h.open(), 'v')).toEqual(await visible(reference, 'v'));
     expect(await orphans(store)).toEqual([]);
   });
 

@@ -39,16 +39,22 @@ export class SpillBuckets {
     }
   }
 
-  /** Every row of bucket `b` as one table (columns unified across batches), or `null` if it is empty. */
-  async read(b: number): Promise<Table | null> {
+  /**
+   * Every row of bucket `b` as one table (columns unified across batches),
+   * or `null` if it is empty. The bucket is emptied unless `keep` is set
+   * (to read it again, e.g. when a commit must be recomputed).
+   */
+  async read(b: number, options: { readonly keep?: boolean } = {}): Promise<Table | null> {
     const batches: RecordBatch[] = [];
     if (this.dir) {
       const bytes = await readFile(this.file(b)).catch(() => null);
       if (bytes) for (const reader of RecordBatchReader.readAll(bytes)) for (const batch of reader) batches.push(batch);
     }
     batches.push(...this.pending[b]!);
-    this.pending[b] = [];
-    this.pendingRows[b] = 0;
+    if (!options.keep) {
+      this.pending[b] = [];
+      this.pendingRows[b] = 0;
+    }
     return batches.length === 0 ? null : unify(batches);
   }
 
