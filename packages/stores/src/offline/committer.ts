@@ -1,5 +1,4 @@
 import {
-  AsofError,
   COMMIT_FORMAT,
   CommitConflictError,
   ConcurrentCommitError,
@@ -16,10 +15,10 @@ import {
   type RetentionMark,
   type WrittenFile,
 } from '@asof/core';
-import { probePutIfAbsent } from '../adapters/s3/probe-put-if-absent.js';
 import { decodeCommit, encodeCommit, writerInfo } from './commit-codec.js';
 import type { CommitLog } from './commit-log.js';
 import { describeWinners, findConflict, rowChangesSince } from './conflicts.js';
+import { createExclusively, PutIfAbsentGuard } from './exclusive-create.js';
 import { dataKey, logKey, seqOf, stagedKey } from './layout.js';
 
 /** A commit's content before it has a version. */
@@ -63,36 +62,21 @@ export interface PublishOptions extends IoOptions {
  * base the rules allow.
  */
 export class Committer {
-  private verdict: Promise<void> | null = null;
+  private readonly guard: PutIfAbsentGuard;
 
   constructor(
     private readonly objects: ObjectStore,
     private readonly coordinator: CommitCoordinator | null,
     private readonly log: CommitLog,
     /** `trusted`: the object store enforces put-if-absent (local FS); `probe`: check once before the first commit. */
-    private readonly putIfAbsent: 'trusted' | 'probe',
-  ) {}
+    putIfAbsent: 'trusted' | 'probe',
+  ) {
+    this.guard = new PutIfAbsentGuard(objects, coordinator, putIfAbsent, 'commit to');
+  }
 
   /** Throws if commits would be unsafe here; probes the object store once. */
   assertCanCommit(options?: IoOptions): Promise<void> {
-    if (this.coordinator || this.putIfAbsent === 'trusted') return Promise.resolve();
-    this.verdict ??= probePutIfAbsent(this.objects, options).then(
-      (probe) => {
-        if (probe.enforced) return;
-        throw new AsofError(
-          'CONFIG',
-          `cannot commit to ${this.objects.describe()}: the endpoint does not enforce If-None-Match; ` +
-            `configure a DynamoDB commit coordinator (--commit-coordinator dynamodb://table), or use an endpoint that ` +
-            `enforces conditional writes (AWS S3 does). Without either, two writers could both commit the same version ` +
-            `(probe: ${probe.detail}). Reads still work.`,
-        );
-      },
-      (error: unknown) => {
-        this.verdict = null; // a failed probe (network) may be retried
-        throw error;
-      },
-    );
-    return this.verdict;
+    return this.guard.assert(options);
   }
 
   /** Plans with `prepare` and publishes the plan as the next version of `view`. */
@@ -172,17 +156,16 @@ export class Committer {
   }
 
   /** Creates the log entry of `commit.version` if nobody has: `true` if this writer did. */
-  private async claim(view: string, commit: Commit, options: IoOptions): Promise<boolean> {
-    const bytes = encodeCommit(commit);
+  private claim(view: string, commit: Commit, options: IoOptions): Promise<boolean> {
     const key = logKey(view, commit.version);
-    if (!this.coordinator) return this.objects.putIfAbsent(key, bytes, options);
     const staged = stagedKey(view, commit.version, commit.commitId);
-    await this.objects.put(staged, bytes, options);
-    const payload = JSON.stringify({ staged, commitId: commit.commitId });
-    if (!(await this.coordinator.claim(this.log.coordinatorTable(view), commit.version, payload, options))) return false;
-    if (await this.objects.putIfAbsent(key, bytes, options)) return true;
-    const existing = await this.objects.get(key, options); // written by a repairing reader, or by a writer without the coordinator
-    return existing !== null && decodeCommit(existing, view, commit.version, key).commitId === commit.commitId;
+    return createExclusively(
+      this.objects,
+      this.coordinator,
+      { table: this.log.coordinatorTable(view), version: commit.version, key, bytes: encodeCommit(commit), staged, payload: JSON.stringify({ staged, commitId: commit.commitId }) },
+      (existing) => decodeCommit(existing, view, commit.version, key).commitId === commit.commitId,
+      options,
+    );
   }
 
   private async findLanded(view: string, after: number, commitId: string, options: IoOptions): Promise<Commit | null> {
