@@ -8,11 +8,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IoOptions, ObjectStore, OfflineStore } from '@asof/core';
-import { materialize, MySqlConnector, type MaterializationResult } from '@asof/materializer';
+import { createRegistry, type IoOptions, type ObjectStore, type OfflineStore } from '@asof/core';
+import { materialize, MySqlConnector, registryText, writeRegistry, type MaterializationResult } from '@asof/materializer';
+import { FeatureStore } from '@asof/sdk';
 import { LocalObjectStore, openOfflineStore } from '@asof/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latePayments, productMix, receivables, skuSpend } from '../../examples/trs/features.js';
+import { definitions, latePayments, productMix, receivables, skuSpend } from '../../examples/trs/features.js';
 import { generateTrs } from '../../examples/trs/generator.js';
 import { stateAt } from '../../examples/trs/state-at.js';
 import { storeContents } from '../helpers/store-contents.js';
@@ -63,10 +64,25 @@ describe('a view whose rows did not change records its knowledge time', () => {
     const outcome = (r: MaterializationResult) => Object.fromEntries(r.views.map((v) => [v.view, [v.status, v.version, v.error?.message]]));
     const histories = async () => Object.fromEntries(await Promise.all(views.map(async (v) => [v.name, (await store.history(v.name)).length] as const)));
 
+    /** What a notebook sees: a training set over the three views that read SKUs, now and as known at the first run. */
+    await writeRegistry(new LocalObjectStore(dir), registryText(createRegistry(...definitions)));
+    const spine = [1n, 2n, 3n, 4n].flatMap((account_id) => ['2024-03-31T00:00:00Z', '2024-09-29T00:00:00Z'].map((t) => ({ account_id, event_timestamp: new Date(t) })));
+    const notebook = async (asKnownAt?: string) => {
+      const sdk = await FeatureStore.open({ root: dir, online: 'none' });
+      try {
+        const table = await sdk.getHistoricalFeatures({ entities: spine, features: [receivables, productMix, latePayments], ...(asKnownAt ? { asKnownAt } : {}) });
+        return JSON.stringify(table.toArray(), (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+      } finally {
+        await sdk.close();
+      }
+    };
+
     const first = await run('full');
     expect(outcome(first.result)).toEqual(Object.fromEntries(views.map((v) => [v.name, ['committed', 1, undefined]])));
     expect(first.computed).toEqual(views.map((v) => v.name).sort());
     const rowsBefore = await storeContents(store);
+    const seenBefore = await notebook();
+    const knownThen = await notebook('2024-09-30T06:00:00Z');
 
     // A SKU is renamed after every invoice: a new source version the three line-item views read, and no feature changes.
     const [[sku]] = (await db.pool.query('SELECT MIN(sku_id) AS id FROM skus')) as unknown as [[{ id: string }]];
@@ -90,6 +106,9 @@ describe('a view whose rows did not change records its knowledge time', () => {
     }
     const after = await storeContents(store);
     for (const view of views) expect(after[view.name]).toEqual(rowsBefore[view.name]);
+    expect(await notebook()).toEqual(seenBefore);
+    expect(await notebook('2024-09-30T06:00:00Z')).toEqual(knownThen);
+    expect(await notebook('2024-09-30T18:00:00Z')).toEqual(seenBefore);
 
     const historyBefore = await histories();
     const third = await run('incremental');
