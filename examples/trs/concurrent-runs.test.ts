@@ -75,6 +75,50 @@ describe('runs racing with different source data', () => {
     expect(await storeContents(openOfflineStore({ root: dir }))).toEqual(expected);
   });
 
+  it('a run that loses a view commit to one computed from older data recomputes its diff from its kept events (spilled in many buckets)', async () => {
+    const dir = root();
+    const budget = { memoryBudgetRows: 300 };
+    const one = (store: OfflineStore, state: TrsState) => materialize({ store, connector: new TableSourceConnector(state.tables), views: [productMix], mode: 'full', ...budget });
+    // The older run computes its diff and waits at its commit; the newer one starts then (so it mirrors after the older
+    // run pinned its mirrors), computes its own diff, and lets the older one commit first just before it commits.
+    let olderWaiting!: () => void;
+    const olderAtCommit = new Promise<void>((resolve) => (olderWaiting = resolve));
+    let releaseOlder!: () => void;
+    const olderMayCommit = new Promise<void>((resolve) => (releaseOlder = resolve));
+    let olderCommitted!: () => void;
+    const olderDone = new Promise<void>((resolve) => (olderCommitted = resolve));
+    const olderStore = wrapped(dir, (o) =>
+      new Proxy(o, {
+        get(target, prop, receiver) {
+          if (prop !== 'putIfAbsent') return Reflect.get(target, prop, receiver) as unknown;
+          return async (key: string, bytes: Uint8Array, options?: IoOptions) => {
+            if (!key.startsWith(`views/${productMix.name}/_log/`)) return target.putIfAbsent(key, bytes, options);
+            olderWaiting();
+            await olderMayCommit;
+            const created = await target.putIfAbsent(key, bytes, options);
+            olderCommitted();
+            return created;
+          };
+        },
+      }),
+    );
+    const newerStore = wrapped(dir, (o) =>
+      beforeFirstLogWrite(o, productMix.name, async () => {
+        releaseOlder();
+        await olderDone;
+      }),
+    );
+    const [a, b] = await Promise.all([one(olderStore, older), olderAtCommit.then(() => one(newerStore, newer))]);
+    expect(a.views[0]).toMatchObject({ status: 'committed', version: 1 });
+    expect(b.views[0]).toMatchObject({ status: 'committed', version: 2 });
+    const history = await openOfflineStore({ root: dir }).history(productMix.name);
+    expect(history.map((c) => c.readVersion)).toEqual([0, 1]); // the newer diff was recomputed against the older run's commit
+    const sequential = openOfflineStore({ root: root() });
+    await one(sequential, older);
+    await one(sequential, newer);
+    expect(await visibleRows(openOfflineStore({ root: dir }), productMix.name)).toEqual(await visibleRows(sequential, productMix.name));
+  });
+
   it('a mirror append that keeps losing fails with ConcurrentCommitError after a bounded number of attempts and leaves no staged file', async () => {
     const dir = root();
     const other = openOfflineStore({ root: dir });

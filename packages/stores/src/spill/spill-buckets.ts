@@ -42,9 +42,11 @@ export class SpillBuckets {
   /**
    * Every row of bucket `b` as one table (columns unified across batches),
    * or `null` if it is empty. The bucket is emptied unless `keep` is set
-   * (to read it again, e.g. when a commit must be recomputed).
+   * (to read it again, e.g. when a commit must be recomputed); a kept
+   * bucket's rows go to disk first, so keeping holds no more in memory.
    */
   async read(b: number, options: { readonly keep?: boolean } = {}): Promise<Table | null> {
+    if (options.keep && this.buckets > 1 && this.pending[b]!.length > 0) await this.flush(b);
     const batches: RecordBatch[] = [];
     if (this.dir) {
       const bytes = await readFile(this.file(b)).catch(() => null);
