@@ -62,7 +62,9 @@ describe('runs racing with different source data', () => {
     for (const view of result.views) {
       expect(view.status, view.view).toBe('failed');
       expect(view.error).toBeInstanceOf(ConcurrentCommitError);
-      expect(view.error?.message).toMatch(new RegExp(`^another run committed version 1 of '${view.view}' first \\(its rows come from newer source data: the mirror of '.+' at version 2, where this run read version 1\\)`));
+      expect(view.error?.message).toMatch(
+        new RegExp(`^another run committed version 1 of '${view.view}' first, from newer source data \\(the mirror of '.+' at version 2, where this run read version 1\\); this run's rows would undo it and were not committed: re-run to build on it$`),
+      );
     }
     // What one clean run leaves after both extracts were mirrored: the views computed once, from the newer data.
     const sequential = openOfflineStore({ root: root() });

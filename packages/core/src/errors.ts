@@ -126,13 +126,14 @@ export class ConcurrentCommitError extends CommitConflictError {
   /** The first version another run committed after `readVersion`. */
   readonly committedVersion: number;
 
-  constructor(view: string, readVersion: number, winners: readonly number[], detail: string, options?: { cause?: unknown }) {
+  constructor(view: string, readVersion: number, winners: readonly number[], detail: string, options?: { cause?: unknown; message?: string }) {
     const first = winners[0] ?? readVersion + 1;
     super(view, winners, detail, {
       ...options,
       message:
+        options?.message ??
         `another run committed version ${first} of '${view}' first (${detail}); this commit was computed against ` +
-        `version ${readVersion} and was not applied: re-run to build on it`,
+          `version ${readVersion} and was not applied: re-run to build on it`,
     });
     this.readVersion = readVersion;
     this.committedVersion = first;

@@ -159,12 +159,12 @@ async function diffAndCommit(job: ViewJob, snapshot: OfflineSnapshot, events: Sp
 function assertNotOlder(snapshot: OfflineSnapshot, basis: ViewBasis, view: string): void {
   const newer = newerComputation(snapshot, basis);
   if (!newer) return;
-  throw new ConcurrentCommitError(
-    view,
-    snapshot.version,
-    [newer.commit.version],
-    `its rows come from newer source data: the mirror of '${newer.source}' at version ${newer.version}, where this run read version ${basis.sources[newer.source]}`,
-  );
+  const detail = `the mirror of '${newer.source}' at version ${newer.version}, where this run read version ${basis.sources[newer.source]}`;
+  throw new ConcurrentCommitError(view, snapshot.version, [newer.commit.version], `newer source data: ${detail}`, {
+    message:
+      `another run committed version ${newer.commit.version} of '${view}' first, from newer source data (${detail}); ` +
+      `this run's rows would undo it and were not committed: re-run to build on it`,
+  });
 }
 
 function retainedInterval(requested: { start: bigint; end: bigint } | undefined, fullFrom: bigint | null): { start: bigint; end: bigint } | undefined {
