@@ -8,6 +8,7 @@
  */
 import type { IoOptions, ObjectInfo, ObjectStore } from '@asof/core';
 
+/** Gates the first listing of every commit log until `parties` writers have listed it. */
 export class EveryLogBarrier {
   private readonly gates = new Map<string, { arrived: number; open: Promise<void>; release: () => void }>();
 
