@@ -138,7 +138,7 @@ describe('a root knows its source database (MariaDB)', () => {
     }
     expect((await readIdentityLog(store)).history).toHaveLength(1);
     const files = await filesOf(root);
-    const identityFiles = [...files.keys()].filter((f) => f.includes('_source.identity-log'));
+    const identityFiles = [...files.keys()].filter((f) => f.includes('_meta.source-identity'));
     expect(identityFiles.length).toBeGreaterThan(0);
     for (const [file, bytes] of files) {
       const text = Buffer.from(bytes, 'base64').toString('latin1');

@@ -145,15 +145,45 @@ export class CommitConflictError extends AsofError {
   /** The versions committed concurrently that conflict with this commit. */
   readonly conflictingVersions: readonly number[];
 
-  constructor(view: string, conflictingVersions: readonly number[], reason: string) {
+  constructor(view: string, conflictingVersions: readonly number[], reason: string, options?: { message?: string; cause?: unknown }) {
     super(
       'COMMIT_CONFLICT',
-      conflictingVersions.length > 0
-        ? `commit to '${view}' conflicts with concurrent version(s) ${conflictingVersions.join(', ')}: ${reason}`
-        : `commit to '${view}' failed: ${reason}`,
+      options?.message ??
+        (conflictingVersions.length > 0
+          ? `commit to '${view}' conflicts with concurrent version(s) ${conflictingVersions.join(', ')}: ${reason}`
+          : `commit to '${view}' failed: ${reason}`),
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
     );
     this.view = view;
     this.conflictingVersions = Object.freeze([...conflictingVersions]);
+  }
+}
+
+/**
+ * Another run committed to a view (or source mirror) first, after the
+ * snapshot this writer computed its commit from: a diff against version N
+ * (the rows that differ from what N shows) cannot move past a winner that
+ * changed the rows, or it would duplicate or undo the winner's work. The
+ * caller recomputes against the new snapshot, or re-runs. Nothing this
+ * writer wrote became visible.
+ */
+export class ConcurrentCommitError extends CommitConflictError {
+  /** The version the losing commit was computed against. */
+  readonly readVersion: number;
+  /** The first version another run committed after `readVersion`. */
+  readonly committedVersion: number;
+
+  constructor(view: string, readVersion: number, winners: readonly number[], detail: string, options?: { cause?: unknown; message?: string }) {
+    const first = winners[0] ?? readVersion + 1;
+    super(view, winners, detail, {
+      ...options,
+      message:
+        options?.message ??
+        `another run committed version ${first} of '${view}' first (${detail}); this commit was computed against ` +
+          `version ${readVersion} and was not applied: re-run to build on it`,
+    });
+    this.readVersion = readVersion;
+    this.committedVersion = first;
   }
 }
 

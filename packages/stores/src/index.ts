@@ -15,6 +15,8 @@ export { commitCoordinatorFromUrl } from './adapters/dynamodb/commit-coordinator
 export { openOfflineStore, type OpenOfflineStoreOptions } from './offline/open.js';
 export { viewCoverage, isViewWatermark, type ViewWatermark, type ViewCoverage, type ViewCoverageOptions, type ComputedRun, type CoveredRange } from './offline/view-coverage.js';
 export { ObjectOfflineStore, type ObjectOfflineStoreConfig } from './offline/object-offline-store.js';
+export { ExclusiveLog, type ExclusiveLogOptions } from './offline/exclusive-log.js';
+export { isInternalTable } from './offline/view-name.js';
 export { encodeParquet, decodeParquet, parquetLayout, type ParquetWriteOptions, type ParquetReadOptions, type ParquetLayout } from './offline/parquet/parquet-codec.js';
 export { ObjectLeaseStore, type ObjectLeaseStoreOptions } from './leases/object-lease-store.js';
 export { DynamoDbLeaseStore, type DynamoDbLeaseStoreOptions, type DynamoDbLeaseTable } from './adapters/dynamodb/dynamodb-lease-store.js';

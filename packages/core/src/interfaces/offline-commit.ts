@@ -73,7 +73,11 @@ export interface Commit {
   /** Commit time, ISO-8601 UTC with µs; strictly increasing along the log. */
   readonly committedAt: string;
   readonly operation: CommitOperation;
-  /** The version the writer planned against (its removals were live there). */
+  /**
+   * The version the writer planned against (its removals were live there);
+   * for a diff commit, the version its rows were computed against (only
+   * compactions may lie between the two).
+   */
   readonly readVersion: number;
   readonly added: readonly DataFileEntry[];
   /** Paths (as in {@link DataFileEntry.path}) no longer visible from this version on. */

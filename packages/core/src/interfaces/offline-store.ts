@@ -146,6 +146,16 @@ export interface CommitRequest extends CommitMetadata {
   readonly removes?: readonly string[];
   /** Files written by other writers (shards) to publish in this commit. */
   readonly addFiles?: readonly WrittenFile[];
+  /**
+   * The snapshot version these rows were computed against, for a commit
+   * that is a diff (the rows that differ from what version N shows): it
+   * may only become N+1. A commit another writer made after N that can
+   * change the visible rows (anything but a `compact`, which only re-packs
+   * them) makes this one fail with `ConcurrentCommitError` instead of
+   * moving to the next version; recompute against the new snapshot. Omit
+   * it for rows valid on any snapshot (a plain append moves past winners).
+   */
+  readonly readVersion?: number;
   /** Attempts on lost races that do not conflict (default 10). */
   readonly maxAttempts?: number;
 }

@@ -101,7 +101,7 @@ export interface RunSummary {
   readonly view: string;
   /** The operation committed (runs append what changed), or attempted. */
   readonly operation: CommitOperation;
-  /** The version committed; `null` when nothing was committed. */
+  /** The version committed (for `unchanged`, a commit without files that recorded the new knowledge time); `null` when nothing was committed. */
   readonly version: number | null;
   readonly rowsRead: number;
   readonly rowsWritten: number;
@@ -111,8 +111,8 @@ export interface RunSummary {
   readonly watermark: unknown;
   /** Wall time of this view's run. */
   readonly ms: number;
-  /** `unchanged`: the run found nothing to commit. */
+  /** `unchanged`: the view already showed what the run computed. */
   readonly status: 'committed' | 'unchanged' | 'failed';
-  /** Why it failed (status `failed`). */
+  /** Why it failed (status `failed`); a `ConcurrentCommitError` (code `COMMIT_CONFLICT`) when another run committed the view first from newer source data. */
   readonly error?: Error;
 }

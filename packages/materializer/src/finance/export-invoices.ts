@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { AsofError, formatDecimal, formatMicros, rowsToTable, type JsRow, type ObjectStore, type OfflineStore } from '@asof/core';
-import { encodeParquet } from '@asof/stores';
+import {
+  AsofError,
+  CommitConflictError,
+  formatDecimal,
+  formatMicros,
+  rowsToTable,
+  type CommitCoordinator,
+  type JsRow,
+  type ObjectStore,
+  type OfflineStore,
+} from '@asof/core';
+import { encodeParquet, ExclusiveLog } from '@asof/stores';
 import { EXPORT_COLUMNS, EXPORT_TABLES, PARTITION_COLUMN, columnTypes, schemaSql, tablePrefix, type ExportTable } from './export-schema.js';
 import { computeInvoiceTables, type InvoiceSources } from './invoice-table.js';
 
@@ -9,7 +19,7 @@ import { computeInvoiceTables, type InvoiceSources } from './invoice-table.js';
  *
  *     _CURRENT                        which version readers use (overwritten atomically, last step)
  *     _schema.sql                     the current version's DDL (a copy, written after _CURRENT)
- *     _log/<20-digit sequence>.json   one per published version, created put-if-absent
+ *     _log/<20-digit sequence>.json   one per published version, created by exactly one exporter
  *     versions/<id>/_manifest.json    the version's files, row counts, as-of instant
  *     versions/<id>/_schema.sql
  *     versions/<id>/<table>/issued_month=YYYY-MM/part-00000.parquet
@@ -62,6 +72,14 @@ export interface ExportRequest {
   readonly target: ObjectStore;
   /** The root as SQL engines address it, for `_schema.sql` (`s3://bucket/prefix`, `/abs/dir`). */
   readonly location: string;
+  /**
+   * Serialises sequence claims where the target cannot create an object
+   * only if absent (S3-compatible servers that ignore `If-None-Match`);
+   * without one such a target is refused before anything is written.
+   */
+  readonly coordinator?: CommitCoordinator | null;
+  /** `trusted` when the target is known to enforce put-if-absent (a local directory); else it is probed once. Default `probe`. */
+  readonly putIfAbsent?: 'trusted' | 'probe';
   readonly sources: InvoiceSources;
   /** µs. */
   readonly asOf: bigint;
@@ -74,16 +92,25 @@ export interface ExportRequest {
   readonly onFile?: (file: ExportFile) => void;
 }
 
+/** Sequence claims tried before an export gives up (other exports kept claiming first). */
+const CLAIM_ATTEMPTS = 20;
+
 /**
  * Computes the invoice tables and publishes them as a new version of the
- * export at `target`: the files go into a fresh `versions/<id>/` folder, then the
- * version claims the next `_log/` sequence with put-if-absent, then
- * `_CURRENT` is overwritten to name it (one atomic put). A failure before
- * that leaves `_CURRENT` on the previous version; the partial folder is an
- * invisible orphan.
+ * export at `target`: the files go into a fresh `versions/<id>/` folder,
+ * then the version claims the next `_log/` sequence, exclusively on every
+ * backend (put-if-absent, or the coordinator's claim; a target that
+ * offers neither is refused before anything is written), then `_CURRENT`
+ * is overwritten to name it (one atomic put) unless a later sequence was
+ * published meanwhile. Exports are whole versions, so one that loses a
+ * sequence simply takes the next. A failure before the claim leaves
+ * `_CURRENT` on the previous version; the partial folder is an invisible
+ * orphan.
  */
 export async function exportInvoices(request: ExportRequest): Promise<ExportManifest> {
   const { target, signal } = request;
+  const log = exportLog(target, request);
+  await log.assertCanClaim({ signal });
   const tables = await computeInvoiceTables(request.store, request.sources, { asOf: request.asOf, termDays: request.termDays, signal });
   const now = (request.now ?? (() => new Date()))();
   const version = `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(4).toString('hex')}`;
@@ -120,48 +147,89 @@ export async function exportInvoices(request: ExportRequest): Promise<ExportMani
   await target.put(`versions/${version}/_manifest.json`, utf8(JSON.stringify({ ...base, sequence: null }, null, 2)), { signal });
   await request.beforePublish?.(version);
 
-  // Publish: claim a sequence, then flip the pointer.
-  let sequence = (await latestSequence(target, signal)) + 1;
-  for (let attempt = 0; ; attempt++, sequence++) {
-    const claimed = await target.putIfAbsent(logKey(sequence), utf8(JSON.stringify({ ...base, sequence }, null, 2)), { signal });
-    if (claimed) break;
-    if (attempt >= 20) throw new AsofError('COMMIT_CONFLICT', `could not claim an export sequence at ${target.describe()} after ${attempt + 1} attempts`);
+  // Publish: claim a sequence, then move the pointer forward.
+  let sequence = (await log.latest({ signal })) + 1;
+  for (let attempt = 1; ; attempt++, sequence++) {
+    const entry = utf8(JSON.stringify({ ...base, sequence }, null, 2));
+    if (await log.claim(sequence, entry, (existing) => parseEntry(existing).version === version, { signal })) break;
+    if (attempt >= CLAIM_ATTEMPTS) {
+      throw new CommitConflictError(`${request.location}/${LOG_PREFIX}`, [], `other exports claimed the next sequence ${attempt} times in a row; nothing was published, re-run the export`);
+    }
   }
-  const pointer = (v: string, s: number): ExportPointer => ({ format: FORMAT, version: v, sequence: s, manifest: `versions/${v}/_manifest.json` });
-  await target.put(CURRENT_KEY, utf8(JSON.stringify(pointer(version, sequence))), { signal });
-  // A concurrent exporter may have claimed a later sequence and flipped the pointer before us: leave it on the latest.
-  const latest = await latestSequence(target, signal);
-  if (latest > sequence) {
-    const entry = JSON.parse(new TextDecoder().decode((await target.get(logKey(latest), { signal }))!)) as ExportManifest;
-    await target.put(CURRENT_KEY, utf8(JSON.stringify(pointer(entry.version, latest))), { signal });
-  } else {
-    await target.put('_schema.sql', utf8(ddl), { signal });
-  }
+  await advancePointer(target, log, { version, sequence, ddl }, signal);
   return { ...base, sequence };
 }
 
-/** The version `_CURRENT` names, with its manifest; `null` when nothing was ever published. */
+/**
+ * Points `_CURRENT` (and the root's `_schema.sql`) at the newest published
+ * sequence, never at an older one than a later export already published:
+ * an export that finds a later sequence before its put leaves the pointer
+ * to that export; one whose put raced a later export's re-checks after it
+ * and moves the pointer forward again. Readers through
+ * {@link readCurrentExport} also follow the log, so they never go back.
+ */
+async function advancePointer(target: ObjectStore, log: ExclusiveLog, mine: PublishedVersion, signal?: AbortSignal): Promise<void> {
+  if ((await log.latest({ signal })) > mine.sequence) return; // a later export was published first: the pointer is its to set
+  let current = mine;
+  for (;;) {
+    await target.put(CURRENT_KEY, utf8(JSON.stringify(pointerTo(current.version, current.sequence))), { signal });
+    await target.put('_schema.sql', utf8(current.ddl), { signal });
+    // A later export may have set the pointer while this put was in flight: follow it, so the pointer ends on the newest.
+    const latest = await log.latest({ signal });
+    if (latest <= current.sequence) return;
+    const later = parseEntry((await log.read(latest, { signal }))!);
+    const ddl = await target.get(`versions/${later.version}/_schema.sql`, { signal });
+    current = { version: later.version, sequence: latest, ddl: ddl ? new TextDecoder().decode(ddl) : '' };
+  }
+}
+
+/** A version with its sequence and DDL, as the pointer and the root's `_schema.sql` name it. */
+interface PublishedVersion {
+  readonly version: string;
+  readonly sequence: number;
+  readonly ddl: string;
+}
+
+function pointerTo(version: string, sequence: number): ExportPointer {
+  return { format: FORMAT, version, sequence, manifest: `versions/${version}/_manifest.json` };
+}
+
+function parseEntry(bytes: Uint8Array): ExportManifest {
+  return JSON.parse(new TextDecoder().decode(bytes)) as ExportManifest;
+}
+
+/** The export's `_log/`, claimed exclusively on every backend (see {@link ExclusiveLog}). */
+function exportLog(target: ObjectStore, options: { location?: string; coordinator?: CommitCoordinator | null; putIfAbsent?: 'trusted' | 'probe' } = {}): ExclusiveLog {
+  return new ExclusiveLog({
+    objects: target,
+    coordinator: options.coordinator ?? null,
+    table: `${options.location ?? target.describe()}/${LOG_PREFIX}invoices`,
+    prefix: LOG_PREFIX,
+    putIfAbsent: options.putIfAbsent ?? 'probe',
+    what: 'publish an export to',
+  });
+}
+
+/**
+ * The current export with its manifest: the version `_CURRENT` names, or a
+ * later one already in the log (an export whose pointer write was still
+ * in flight), so a reader never goes back; `null` when nothing was ever
+ * published.
+ */
 export async function readCurrentExport(target: ObjectStore, options: { signal?: AbortSignal } = {}): Promise<ExportManifest | null> {
   const bytes = await target.get(CURRENT_KEY, options);
-  if (!bytes) return null;
-  const pointer = JSON.parse(new TextDecoder().decode(bytes)) as ExportPointer;
-  if (pointer.format !== FORMAT) throw new AsofError('STORE_READ', `${target.describe()}/${CURRENT_KEY} is not an asof finance export pointer`);
-  const entry = await target.get(logKey(pointer.sequence), options);
-  if (!entry) throw new AsofError('STORE_READ', `${target.describe()}: _CURRENT names sequence ${pointer.sequence}, which has no ${logKey(pointer.sequence)}`);
-  return JSON.parse(new TextDecoder().decode(entry)) as ExportManifest;
-}
-
-function logKey(sequence: number): string {
-  return `${LOG_PREFIX}${String(sequence).padStart(20, '0')}.json`;
-}
-
-async function latestSequence(target: ObjectStore, signal?: AbortSignal): Promise<number> {
-  let max = 0;
-  for await (const info of target.list(LOG_PREFIX, { signal })) {
-    const m = /(\d{20})\.json$/.exec(info.key);
-    if (m) max = Math.max(max, Number(m[1]));
+  let sequence = 0;
+  if (bytes) {
+    const pointer = JSON.parse(new TextDecoder().decode(bytes)) as ExportPointer;
+    if (pointer.format !== FORMAT) throw new AsofError('STORE_READ', `${target.describe()}/${CURRENT_KEY} is not an asof finance export pointer`);
+    sequence = pointer.sequence;
   }
-  return max;
+  const log = exportLog(target);
+  sequence = Math.max(sequence, await log.latest(options));
+  if (sequence === 0) return null;
+  const entry = await log.read(sequence, options);
+  if (!entry) throw new AsofError('STORE_READ', `${target.describe()}: _CURRENT names sequence ${sequence}, which has no ${log.key(sequence)}`);
+  return parseEntry(entry);
 }
 
 function byMonth(rows: readonly JsRow[]): [string, JsRow[]][] {

@@ -9,6 +9,8 @@ export interface ExportTarget {
   readonly objects: ObjectStore;
   /** `s3://bucket/prefix` or an absolute directory. */
   readonly location: string;
+  /** A local directory enforces put-if-absent; an S3 endpoint is probed before the first publish. */
+  readonly putIfAbsent: 'trusted' | 'probe';
 }
 
 /** Opens `--to` (a directory, `file:///…` or `s3://bucket/prefix`). */
@@ -18,13 +20,14 @@ export function openExportTarget(to: string, options: { cwd: string; s3Endpoint?
     return {
       objects: new S3ObjectStore({ bucket, prefix, ...(options.s3Endpoint ? { endpoint: options.s3Endpoint, forcePathStyle: true, ...localEndpointCredentials() } : {}) }),
       location: `s3://${bucket}/${prefix}`.replace(/\/+$/, ''),
+      putIfAbsent: 'probe',
     };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(to) && !to.startsWith('file://')) {
     throw new AsofError('CONFIG', `cannot export to ${JSON.stringify(to)}: use a directory, file:///… or s3://bucket/prefix`);
   }
   const dir = to.startsWith('file://') ? fileURLToPath(to) : path.resolve(options.cwd, to);
-  return { objects: new LocalObjectStore(dir), location: dir };
+  return { objects: new LocalObjectStore(dir), location: dir, putIfAbsent: 'trusted' };
 }
 
 /** The key in the offline store's root that remembers the last export's location, so `asof sql --root` finds it. */

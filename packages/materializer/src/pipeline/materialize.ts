@@ -1,23 +1,11 @@
-import {
-  diffFeatureRows,
-  keyBuckets,
-  hashFeatureView,
-  readMicrosColumn,
-  rowsToTable,
-  timestamp,
-  TOMBSTONE_COLUMN,
-  bool,
-  type AnyFeatureView,
-  type DType,
-  type OfflineSnapshot,
-  type OfflineStore,
-  type Source,
-  type SourceConnector,
-} from '@asof/core';
-import { Table, type RecordBatch } from 'apache-arrow';
-import { aggregateEvents, deriveEvents, emptyRows, EVENT_TS } from './compute-view.js';
-import { SpillBuckets, type ViewWatermark } from '@asof/stores';
-import { mirrorName, mirrorSource, readMirror, type ExtractMode, type MirrorResult } from './mirror.js';
+import { hashFeatureView, type AnyFeatureView, type OfflineSnapshot, type OfflineStore, type Source, type SourceConnector } from '@asof/core';
+import type { Table } from 'apache-arrow';
+import type { VersionReader } from './compute-view.js';
+import { materializeView, type ViewOutcome } from './materialize-view.js';
+import { mirrorName, mirrorSource, readMirror, watermarkOf, type ExtractMode, type MirrorResult } from './mirror.js';
+import { contentVersion, type ViewBasis } from './view-basis.js';
+
+export { readView, rowCount, withTombstones } from './view-rows.js';
 import { checkSourceIdentity, type SourceCheck } from './source-identity/check.js';
 
 /** What one materialization run does. */
@@ -55,17 +43,25 @@ export interface MaterializationRequest {
   readonly signal?: AbortSignal;
   /** Progress: `stage` is `extract` (rows read from a source) or `compute` (views done). */
   readonly onProgress?: (stage: 'extract' | 'compute', name: string, done: number, total?: number) => void;
+  /** Called each time a view's rows are computed from its sources (tests assert skips with it). */
+  readonly onCompute?: (view: string) => void;
 }
 
 /** How a view's run ended. */
 export interface ViewRunResult {
   readonly view: string;
+  /**
+   * `unchanged`: the view already shows what this run computed (with
+   * `version` set when a commit without files recorded the new knowledge
+   * time); `failed`: see `error` (`ConcurrentCommitError` when another run
+   * committed the view first from newer source data).
+   */
   readonly status: 'committed' | 'unchanged' | 'failed';
   readonly version: number | null;
   readonly rowsComputed: number;
   readonly rowsWritten: number;
   readonly filesAdded: number;
-  /** The knowledge time the view is now at (µs): the greatest source version time it has seen. */
+  /** The knowledge time the view is now at (µs): the greatest version time in the source data it was computed from. */
   readonly knownAt: bigint | null;
   readonly ms: number;
   readonly error?: Error;
@@ -77,15 +73,18 @@ export interface MaterializationResult {
   readonly identity: Omit<SourceCheck, 'extracted'>;
   readonly sources: readonly MirrorResult[];
   readonly views: readonly ViewRunResult[];
+  /** The greatest knowledge time of the run's views. */
   readonly knownAt: bigint | null;
 }
 
 /**
  * One materialization run (docs/design/materializer.md): extract every
  * source the views read inside one consistent snapshot into its mirror,
- * then recompute each view as of the knowledge time (the greatest version
- * time mirrored) and append only what differs from the visible rows
- * (`diffFeatureRows`), as one commit per view. Running it again with the
+ * pin one snapshot of each mirror, then recompute each view from those
+ * (as of its knowledge time: the greatest version time in them) and append
+ * only what differs from the visible rows (`diffFeatureRows`), as one
+ * commit per view that may only become the view's next version, so runs
+ * racing on one root leave what one run leaves. Running it again with the
  * same source data appends nothing; nothing depends on the wall clock.
  */
 export async function materialize(request: MaterializationRequest): Promise<MaterializationResult> {
@@ -113,24 +112,45 @@ export async function materialize(request: MaterializationRequest): Promise<Mate
     { signal },
   );
   await identity.extracted();
-  let knownAt: bigint | null = null;
-  for (const m of mirrored) if (viewSources.some((s) => s.name === m.source) && m.watermark !== null && (knownAt === null || m.watermark > knownAt)) knownAt = m.watermark;
 
+  // Every read of a view's sources (each bucket, each lookup) sees one version of each mirror, pinned after this run's appends.
+  const pins = new Map<string, OfflineSnapshot>();
+  for (const source of viewSources) pins.set(source.name, await store.snapshot(mirrorName(source), { signal }));
   const cache = new Map<string, Promise<Table | null>>();
-  const read = (source: Source) => {
+  const read: VersionReader = (source) => {
     let versions = cache.get(source.name);
-    if (!versions) cache.set(source.name, (versions = readMirror(store, source, { upTo: knownAt ?? undefined, signal })));
+    if (!versions) {
+      const pin = pins.get(source.name)!;
+      cache.set(source.name, (versions = readMirror(store, source, { snapshot: pin, upTo: watermarkOf(pin) ?? undefined, signal })));
+    }
     return versions;
   };
   const results: ViewRunResult[] = [];
+  let knownAt: bigint | null = null;
   for (const [i, view] of views.entries()) {
     const started = performance.now();
+    const basis = basisOf(view, pins, request.interval === undefined);
+    if (basis && (knownAt === null || basis.knownAt > knownAt)) knownAt = basis.knownAt;
     try {
-      const fresh = [view.source, ...view.lookups.map((l) => l.source)].some((source) => mirrored.find((m) => m.source === source.name)!.versionsAdded > 0);
-      results.push({ ...(await materializeView(request, view, read, knownAt, fresh)), ms: performance.now() - started });
+      const fresh = readsOf(view).some((source) => mirrored.find((m) => m.source === source.name)!.versionsAdded > 0);
+      const outcome: ViewOutcome | null = basis
+        ? await materializeView({
+            store,
+            view,
+            basis,
+            mirror: pins.get(view.source.name)!,
+            read,
+            fresh,
+            interval: request.interval,
+            memoryBudgetRows: request.memoryBudgetRows ?? 1_000_000,
+            signal,
+            onCompute: request.onCompute,
+          })
+        : null;
+      results.push(outcome ? { ...outcome, ms: performance.now() - started } : { ...nothingYet(view), ms: performance.now() - started });
     } catch (error) {
       if (signal?.aborted) throw error;
-      results.push({ view: view.name, status: 'failed', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0, knownAt, ms: performance.now() - started, error: error as Error });
+      results.push({ ...nothingYet(view), knownAt: basis?.knownAt ?? null, status: 'failed', ms: performance.now() - started, error: error as Error });
     }
     request.onProgress?.('compute', view.name, i + 1, views.length);
   }
@@ -138,140 +158,31 @@ export async function materialize(request: MaterializationRequest): Promise<Mate
   return { identity: check, sources: mirrored, views: results, knownAt };
 }
 
-async function materializeView(
-  request: MaterializationRequest,
-  view: AnyFeatureView,
-  read: (source: Source) => Promise<Table | null>,
-  knownAt: bigint | null,
-  fresh: boolean,
-): Promise<Omit<ViewRunResult, 'ms'>> {
-  const { store, signal } = request;
-  const base = { view: view.name, knownAt };
-  const unchanged = { ...base, status: 'unchanged', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0 } as const;
-  if (knownAt === null) return unchanged;
-  // Nothing new in its sources, and its last commit is a complete computation of this definition at this knowledge time.
-  // One read of the view's log serves the up-to-date check, the bucket sizing and the retention mark.
-  const snapshot = await store.snapshot(view.name, { signal });
-  if (!fresh && upToDate(snapshot, view, knownAt)) return unchanged;
-  // Work is split by entity-key hash so one bucket's rows are in memory at a time (docs/design/materializer.md).
-  const budget = request.memoryBudgetRows ?? 1_000_000;
-  const sourceRows = await rowCount(store, mirrorName(view.source), signal);
-  const viewRows = rowsOf(snapshot);
-  const sourceBuckets = Math.max(1, Math.ceil(sourceRows / budget));
-  const buckets = Math.max(1, Math.ceil(Math.max(sourceRows, viewRows) / budget));
-  // Rows waiting to be spilled stay within the budget across all buckets.
-  const flushRows = Math.max(1, Math.floor(budget / buckets));
-  const current = new SpillBuckets(buckets, flushRows);
-  const events = new SpillBuckets(buckets, flushRows);
-  try {
-    let createdAt = knownAt;
-    for await (const batch of store.scan(view.name, { snapshot, signal })) {
-      // Appended rows must be newer than every row already there (a changed definition over unchanged data).
-      for (const c of readMicrosColumn(batch as unknown as Table, 'created_ts').micros) if (c >= createdAt) createdAt = c + 1n;
-      await current.add(batch, keyBuckets(batch as unknown as Table, view.joinKeyNames, buckets));
-    }
-    for (let s = 0; s < sourceBuckets; s++) {
-      const versions = await readMirror(store, view.source, { upTo: knownAt, signal, bucket: sourceBuckets > 1 ? { index: s, of: sourceBuckets } : undefined });
-      const derived = await deriveEvents(view, versions, read, knownAt);
-      if (!derived) continue;
-      const bucketOf = keyBuckets(derived, view.joinKeyNames, buckets);
-      let offset = 0;
-      for (const batch of derived.batches) {
-        await events.add(batch, bucketOf.subarray(offset, offset + batch.numRows));
-        offset += batch.numRows;
-      }
-    }
-    // History that retention coarsened or dropped is policy, not drift: never rewrite it.
-    const retention = snapshot.retention;
-    const interval = retainedInterval(request.interval, retention ? BigInt(retention.fullFrom) : null);
-    let rowsComputed = 0;
-    let rowsWritten = 0;
-    const writer = store.beginWrite(view.name, { partitioning: 'month' });
-    try {
-      for (let b = 0; b < buckets; b++) {
-        const rows = await events.read(b);
-        const next = rows ? aggregateEvents(view, rows) : emptyRows(view);
-        rowsComputed += next.numRows;
-        const diff = diffFeatureRows(withTombstones(await current.read(b), view), next, {
-          keys: view.joinKeyNames,
-          features: view.featureNames,
-          eventTime: EVENT_TS,
-          createdTime: 'created_ts',
-          createdAt,
-          interval,
-        });
-        for (const batch of diff.batches) await writer.writeBatch(batch, { signal });
-        rowsWritten += diff.numRows;
-      }
-      if (rowsWritten === 0) {
-        await writer.abort();
-        return { ...base, status: 'unchanged', version: null, rowsComputed, rowsWritten: 0, filesAdded: 0 };
-      }
-      // The interval written (clipped by retention), so readers can tell what this run computed (stores' viewCoverage).
-      const watermark: ViewWatermark = {
-        knownAt: String(knownAt),
-        complete: request.interval === undefined,
-        interval: interval ? { start: String(interval.start), end: String(interval.end) } : null,
-      };
-      const commit = await writer.commit({ operation: 'append', watermark, definitionHash: hashFeatureView(view), signal });
-      return { ...base, status: 'committed', version: commit.version, rowsComputed, rowsWritten, filesAdded: commit.added.length };
-    } catch (error) {
-      await writer.abort().catch(() => undefined);
-      throw error;
-    }
-  } finally {
-    await Promise.all([current.close(), events.close()]);
+/** What a view's computation from the pinned mirrors is a function of; `null` while its sources are empty. */
+function basisOf(view: AnyFeatureView, pins: ReadonlyMap<string, OfflineSnapshot>, complete: boolean): ViewBasis | null {
+  let knownAt: bigint | null = null;
+  const sources: Record<string, number> = {};
+  for (const source of readsOf(view)) {
+    const pin = pins.get(source.name)!;
+    sources[source.name] = contentVersion(pin);
+    const w = watermarkOf(pin);
+    if (w !== null && (knownAt === null || w > knownAt)) knownAt = w;
   }
+  return knownAt === null ? null : { knownAt, sources, definitionHash: hashFeatureView(view), complete };
 }
 
-function retainedInterval(requested: { start: bigint; end: bigint } | undefined, fullFrom: bigint | null): { start: bigint; end: bigint } | undefined {
-  if (fullFrom === null) return requested;
-  const end = requested?.end ?? 2n ** 63n - 1n;
-  const start = requested && requested.start > fullFrom ? requested.start : fullFrom;
-  return { start, end: end > start ? end : start };
+function nothingYet(view: AnyFeatureView): Omit<ViewRunResult, 'ms'> {
+  return { view: view.name, status: 'unchanged', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0, knownAt: null };
 }
 
-function upToDate(snapshot: OfflineSnapshot, view: AnyFeatureView, knownAt: bigint): boolean {
-  const last = snapshot.commits.at(-1);
-  const mark = snapshot.watermark as ViewWatermark | null;
-  return last !== undefined && mark?.complete === true && mark.knownAt === String(knownAt) && last.definitionHash === hashFeatureView(view);
-}
-
-/** Rows of a view's visible files (from the commit log's stats; no data read). */
-export async function rowCount(store: OfflineStore, view: string, signal?: AbortSignal): Promise<number> {
-  return rowsOf(await store.snapshot(view, { signal }));
-}
-
-function rowsOf(snapshot: OfflineSnapshot): number {
-  return snapshot.files.reduce((n, f) => n + f.rows, 0);
-}
-
-/** The current rows of a bucket with the tombstone column (files written before any tombstone lack it). */
-export function withTombstones(rows: Table | null, view: AnyFeatureView): Table {
-  if (!rows) return withColumn(withColumn(emptyRows(view), 'created_ts', timestamp()), TOMBSTONE_COLUMN, bool());
-  return rows.getChild(TOMBSTONE_COLUMN) ? rows : withColumn(rows, TOMBSTONE_COLUMN, bool());
-}
-
-/** Every row version of a view written so far; an empty table with the view's columns before its first commit. */
-export async function readView(store: OfflineStore, view: AnyFeatureView, signal?: AbortSignal): Promise<Table> {
-  const batches: RecordBatch[] = [];
-  for await (const batch of store.scan(view.name, { signal })) batches.push(batch);
-  if (batches.length > 0) {
-    const table = new Table(batches);
-    return table.getChild(TOMBSTONE_COLUMN) ? table : withColumn(table, TOMBSTONE_COLUMN, bool());
-  }
-  return withColumn(withColumn(emptyRows(view), 'created_ts', timestamp()), TOMBSTONE_COLUMN, bool());
-}
-
-function withColumn(table: Table, name: string, dtype: DType): Table {
-  return table.assign(rowsToTable(Array.from({ length: table.numRows }, () => ({ [name]: null })), { [name]: dtype }));
+/** The sources a view reads: its own, then its lookups'. */
+function readsOf(view: AnyFeatureView): Source[] {
+  return [view.source, ...view.lookups.map((l) => l.source)];
 }
 
 /** The view sources and lookup sources, each once, in first-use order. */
 function sourcesOf(views: readonly AnyFeatureView[]): Source[] {
   const byName = new Map<string, Source>();
-  for (const view of views) {
-    for (const source of [view.source, ...view.lookups.map((l) => l.source)]) if (!byName.has(source.name)) byName.set(source.name, source);
-  }
+  for (const view of views) for (const source of readsOf(view)) if (!byName.has(source.name)) byName.set(source.name, source);
   return [...byName.values()];
 }

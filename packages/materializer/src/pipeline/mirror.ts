@@ -1,4 +1,5 @@
 import {
+  ConcurrentCommitError,
   columnValues,
   filterRows,
   formatMicros,
@@ -7,6 +8,8 @@ import {
   readMicrosColumn,
   versionTimeOf,
   type Commit,
+  type DataFileEntry,
+  type OfflineSnapshot,
   type OfflineStore,
   type Source,
   type SourceSession,
@@ -48,6 +51,9 @@ interface MirrorWatermark {
   readonly versionTime: string;
 }
 
+/** How often a mirror append that lost to another run is re-planned before the run fails. */
+const MIRROR_ATTEMPTS = 5;
+
 /**
  * Extracts a source (all of it, or what changed since the mirror's
  * watermark minus the overlap) and appends to its mirror the row versions
@@ -56,6 +62,14 @@ interface MirrorWatermark {
  * re-reading rows is harmless and a re-run adds nothing. Each mirror row
  * carries `event_ts = created_ts =` its version time, which comes from the
  * source, never from the clock.
+ *
+ * The append is a diff against the mirror snapshot it read (the versions
+ * that snapshot lacks), so it may only become the next version. When
+ * another run appended first, the winners' versions are added to the
+ * known set (reading only their new files) and the same extract is read
+ * again from the session's consistent snapshot, so no version is mirrored
+ * twice or lost; after {@link MIRROR_ATTEMPTS} lost races the run fails
+ * with `ConcurrentCommitError`, its staged files deleted.
  */
 export async function mirrorSource(
   store: OfflineStore,
@@ -65,24 +79,48 @@ export async function mirrorSource(
 ): Promise<MirrorResult> {
   const view = mirrorName(source);
   const pk = primaryKeyOf(source);
-  const versionColumn = versionTimeOf(source);
-  const snapshot = await store.snapshot(view, { signal: options.signal });
-  const previous = snapshot.watermark === null ? null : BigInt((snapshot.watermark as MirrorWatermark).versionTime);
-  const overlapUs = BigInt(options.overlapMs ?? 5 * 60_000) * 1000n;
+  const signal = options.signal;
+  let snapshot = await store.snapshot(view, { signal });
+  const previous = watermarkOf(snapshot);
   const incremental = options.mode === 'incremental' && previous !== null;
-  const seenFrom = incremental ? previous - overlapUs : null;
-  const seen = await knownVersions(store, view, pk, seenFrom, options.signal);
+  // The extract's range is fixed by the first snapshot, so a re-planned attempt reads exactly the same rows.
+  const seenFrom = incremental ? previous - BigInt(options.overlapMs ?? 5 * 60_000) * 1000n : null;
+  const seen = await knownVersions(store, snapshot, snapshot.files, pk, seenFrom, signal);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await appendUnseen(store, session, source, options, { snapshot, previous, incremental, seen });
+    } catch (error) {
+      if (!(error instanceof ConcurrentCommitError) || attempt >= MIRROR_ATTEMPTS) throw error;
+      const latest = await store.snapshot(view, { signal });
+      const known = new Set(snapshot.files.map((f) => f.path));
+      for (const id of await knownVersions(store, latest, latest.files.filter((f) => !known.has(f.path)), pk, seenFrom, signal)) seen.add(id);
+      snapshot = latest;
+    }
+  }
+}
 
+/** One attempt of {@link mirrorSource}: the versions of the extract not in `seen`, appended as a diff against `snapshot`. */
+async function appendUnseen(
+  store: OfflineStore,
+  session: SourceSession,
+  source: Source,
+  options: MirrorOptions,
+  plan: { snapshot: OfflineSnapshot; previous: bigint | null; incremental: boolean; seen: ReadonlySet<string> },
+): Promise<MirrorResult> {
+  const { snapshot, previous, seen } = plan;
+  const pk = primaryKeyOf(source);
+  const versionColumn = versionTimeOf(source);
   const relation = relationOf(source);
   const common = { batchSize: options.batchSize, signal: options.signal, expectedColumns: source.columns ?? undefined };
-  const batches = incremental
-    ? session.extractChanges(relation, { ...common, watermarkColumn: versionColumn, since: previous, overlapMs: options.overlapMs ?? 5 * 60_000 })
+  const batches = plan.incremental
+    ? session.extractChanges(relation, { ...common, watermarkColumn: versionColumn, since: previous!, overlapMs: options.overlapMs ?? 5 * 60_000 })
     : session.extract(relation, common);
 
-  const writer = store.beginWrite(view, { partitioning: 'month' });
+  const writer = store.beginWrite(mirrorName(source), { partitioning: 'month' });
+  const added = new Set<string>();
   let rowsRead = 0;
-  let added = 0;
-  let watermark = previous;
+  // Never behind the snapshot's: the mirror's watermark only moves forward, whoever commits.
+  let watermark = watermarkOf(snapshot);
   try {
     for await (const batch of batches) {
       rowsRead += batch.numRows;
@@ -93,43 +131,47 @@ export async function mirrorSource(
         if (times.valid && !times.valid[i]) continue; // a row without a version time cannot be ordered: skipped
         const t = times.micros[i]!;
         if (watermark === null || t > watermark) watermark = t;
-        if (seen.has(ids[i]!)) continue;
-        seen.add(ids[i]!);
+        const id = ids[i]!;
+        if (seen.has(id) || added.has(id)) continue;
+        added.add(id);
         keep[i] = 1;
       }
       const kept = filterRows(withTimes(batch, times.micros), keep);
-      if (kept.numRows > 0) {
-        await writer.writeBatch(kept, { signal: options.signal });
-        added += kept.numRows;
-      }
+      if (kept.numRows > 0) await writer.writeBatch(kept, { signal: options.signal });
       options.onProgress?.(rowsRead);
     }
-    if (added === 0) {
+    if (added.size === 0) {
       await writer.abort();
       return { source: source.name, rowsRead, versionsAdded: 0, watermark, commit: null };
     }
     const commit = await writer.commit({
       operation: 'append',
+      readVersion: snapshot.version,
       watermark: { versionTime: String(watermark) } satisfies MirrorWatermark,
       signal: options.signal,
     });
-    return { source: source.name, rowsRead, versionsAdded: added, watermark, commit };
+    return { source: source.name, rowsRead, versionsAdded: added.size, watermark, commit };
   } catch (error) {
     await writer.abort().catch(() => undefined);
     throw error;
   }
 }
 
+/** The greatest version time a mirror snapshot records (µs), `null` before its first commit. */
+export function watermarkOf(snapshot: OfflineSnapshot): bigint | null {
+  return snapshot.watermark === null ? null : BigInt((snapshot.watermark as MirrorWatermark).versionTime);
+}
+
 /** Reads every version of a source's mirror (µs times up to `upTo`, inclusive; optionally one bucket of primary keys) as one table, or `null` if it is empty. */
 export async function readMirror(
   store: OfflineStore,
   source: Source,
-  options: { upTo?: bigint; signal?: AbortSignal; bucket?: { readonly index: number; readonly of: number } } = {},
+  options: { upTo?: bigint; signal?: AbortSignal; bucket?: { readonly index: number; readonly of: number }; snapshot?: OfflineSnapshot } = {},
 ): Promise<Table | null> {
   const batches: RecordBatch[] = [];
   const end = options.upTo === undefined ? undefined : formatMicros(options.upTo + 1n);
   const pk = options.bucket ? primaryKeyOf(source) : [];
-  for await (const batch of store.scan(mirrorName(source), { eventTimeRange: end ? { end } : undefined, signal: options.signal })) {
+  for await (const batch of store.scan(mirrorName(source), { snapshot: options.snapshot, eventTimeRange: end ? { end } : undefined, signal: options.signal })) {
     if (!options.bucket) {
       batches.push(batch);
       continue;
@@ -143,10 +185,20 @@ export async function readMirror(
   return batches.length === 0 ? null : new Table(batches);
 }
 
-async function knownVersions(store: OfflineStore, view: string, pk: readonly string[], from: bigint | null, signal?: AbortSignal): Promise<Set<string>> {
+/** The version ids in some files of a mirror snapshot (those with version time `>= from`). */
+async function knownVersions(
+  store: OfflineStore,
+  snapshot: OfflineSnapshot,
+  files: readonly DataFileEntry[],
+  pk: readonly string[],
+  from: bigint | null,
+  signal?: AbortSignal,
+): Promise<Set<string>> {
   const seen = new Set<string>();
+  if (files.length === 0) return seen;
   const range = from === null ? undefined : { start: formatMicros(from) };
-  for await (const batch of store.scan(view, { eventTimeRange: range, columns: [...pk, 'event_ts'], signal })) {
+  const only = files === snapshot.files ? snapshot : Object.freeze({ ...snapshot, files });
+  for await (const batch of store.scan(snapshot.view, { snapshot: only, eventTimeRange: range, columns: [...pk, 'event_ts'], signal })) {
     const times = readMicrosColumn(batch as unknown as Table, 'event_ts').micros;
     for (const id of versionIds(batch, pk, times)) seen.add(id);
   }

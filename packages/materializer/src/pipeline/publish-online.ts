@@ -1,7 +1,7 @@
 import { keyBuckets, readMicrosColumn, tableToRows, takeTable, type AnyFeatureView, type OfflineStore, type OnlineStore } from '@asof/core';
 import { Table } from 'apache-arrow';
 import { latestAt } from './online-rows.js';
-import { rowCount, withTombstones } from './materialize.js';
+import { rowCount, withTombstones } from './view-rows.js';
 import { SpillBuckets } from '@asof/stores';
 
 /** What {@link publishOnline} did for one view. */

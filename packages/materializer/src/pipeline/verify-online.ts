@@ -14,7 +14,7 @@ import {
 } from '@asof/core';
 import { Table } from 'apache-arrow';
 import { EVENT_TS } from './compute-view.js';
-import { readView } from './materialize.js';
+import { readView } from './view-rows.js';
 
 /** One view's consistency report: offline `asOf(at)` against the online store read at `at`. */
 export interface OnlineVerification {

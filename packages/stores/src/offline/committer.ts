@@ -1,7 +1,8 @@
 import {
-  AsofError,
   COMMIT_FORMAT,
   CommitConflictError,
+  ConcurrentCommitError,
+  InvalidInputError,
   formatMicros,
   parseIsoMicros,
   type Commit,
@@ -14,10 +15,10 @@ import {
   type RetentionMark,
   type WrittenFile,
 } from '@asof/core';
-import { probePutIfAbsent } from '../adapters/s3/probe-put-if-absent.js';
 import { decodeCommit, encodeCommit, writerInfo } from './commit-codec.js';
 import type { CommitLog } from './commit-log.js';
-import { findConflict } from './conflicts.js';
+import { describeWinners, findConflict, rowChangesSince } from './conflicts.js';
+import { createExclusively, PutIfAbsentGuard } from './exclusive-create.js';
 import { dataKey, logKey, seqOf, stagedKey } from './layout.js';
 
 /** A commit's content before it has a version. */
@@ -41,45 +42,41 @@ export interface PublishOptions extends IoOptions {
   readonly maxAttempts?: number;
   /** Plan again (rather than fail) when a winner conflicts: for compaction and retention. */
   readonly replanOnConflict?: boolean;
+  /**
+   * The plan is a diff computed against this version: it may only become
+   * `readVersion + 1`, past compactions only (see `rowChangesSince`);
+   * otherwise publishing fails with `ConcurrentCommitError`.
+   */
+  readonly readVersion?: number;
 }
 
 /**
  * Publishes commits with optimistic concurrency: plan against the latest
  * snapshot, create log entry `latest + 1` with put-if-absent (or claim it
  * through the coordinator, then write it), and on a lost race move to the
- * next version unless the winners conflict (see `findConflict`).
+ * next version unless the winners conflict (see `findConflict`), or, for a
+ * diff computed against an older snapshot (`readVersion`), unless any
+ * winner changed rows (see `rowChangesSince`). Both checks run after every
+ * lost race, whichever way the version was claimed (put-if-absent or the
+ * coordinator), so a commit can only land on a log whose commits since its
+ * base the rules allow.
  */
 export class Committer {
-  private verdict: Promise<void> | null = null;
+  private readonly guard: PutIfAbsentGuard;
 
   constructor(
     private readonly objects: ObjectStore,
     private readonly coordinator: CommitCoordinator | null,
     private readonly log: CommitLog,
     /** `trusted`: the object store enforces put-if-absent (local FS); `probe`: check once before the first commit. */
-    private readonly putIfAbsent: 'trusted' | 'probe',
-  ) {}
+    putIfAbsent: 'trusted' | 'probe',
+  ) {
+    this.guard = new PutIfAbsentGuard(objects, coordinator, putIfAbsent, 'commit to');
+  }
 
   /** Throws if commits would be unsafe here; probes the object store once. */
   assertCanCommit(options?: IoOptions): Promise<void> {
-    if (this.coordinator || this.putIfAbsent === 'trusted') return Promise.resolve();
-    this.verdict ??= probePutIfAbsent(this.objects, options).then(
-      (probe) => {
-        if (probe.enforced) return;
-        throw new AsofError(
-          'CONFIG',
-          `cannot commit to ${this.objects.describe()}: the endpoint does not enforce If-None-Match; ` +
-            `configure a DynamoDB commit coordinator (--commit-coordinator dynamodb://table), or use an endpoint that ` +
-            `enforces conditional writes (AWS S3 does). Without either, two writers could both commit the same version ` +
-            `(probe: ${probe.detail}). Reads still work.`,
-        );
-      },
-      (error: unknown) => {
-        this.verdict = null; // a failed probe (network) may be retried
-        throw error;
-      },
-    );
-    return this.verdict;
+    return this.guard.assert(options);
   }
 
   /** Plans with `prepare` and publishes the plan as the next version of `view`. */
@@ -89,9 +86,21 @@ export class Committer {
     let base = await this.log.snapshot(view, options);
     const already = base.commits.find((c) => c.commitId === options.commitId);
     if (already) return already; // a retry of a commit that landed although its caller saw an error
+    const readVersion = options.readVersion;
+    if (readVersion !== undefined && (!Number.isInteger(readVersion) || readVersion < 0 || readVersion > base.version)) {
+      throw new InvalidInputError(`readVersion must be a version of '${view}' (0 to ${base.version}), got ${String(readVersion)}`);
+    }
+    const assertBasis = async (latest: OfflineSnapshot, plan: CommitPlan) => {
+      if (readVersion === undefined) return;
+      const winners = rowChangesSince(readVersion, latest.commits);
+      if (winners.length === 0) return;
+      await this.discard(view, plan);
+      throw new ConcurrentCommitError(view, readVersion, winners.map((c) => c.version), describeWinners(winners));
+    };
     let plan = await prepare(base);
+    await assertBasis(base, plan);
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const commit = this.build(view, base, plan, options.commitId);
+      const commit = this.build(view, base, plan, options.commitId, readVersion ?? base.version);
       let won: boolean;
       try {
         won = await this.claim(view, commit, options);
@@ -105,7 +114,9 @@ export class Committer {
       const latest = await this.log.snapshot(view, options);
       const landed = latest.commits.slice(base.version).find((c) => c.commitId === options.commitId);
       if (landed) return landed;
-      const conflict = findConflict({ removed: new Set(plan.removed), interval: plan.interval }, latest.commits.slice(base.version));
+      await assertBasis(latest, plan);
+      const footprint = { removed: new Set(plan.removed), interval: plan.interval, retainedFrom: plan.retention ? BigInt(plan.retention.fullFrom) : null };
+      const conflict = findConflict(footprint, latest.commits.slice(base.version));
       if (conflict && !options.replanOnConflict) {
         await this.discard(view, plan);
         throw new CommitConflictError(view, conflict.versions, conflict.reason);
@@ -120,7 +131,7 @@ export class Committer {
     throw new CommitConflictError(view, [], `lost the race for a version ${maxAttempts} times in a row; nothing was committed`);
   }
 
-  private build(view: string, base: OfflineSnapshot, plan: CommitPlan, commitId: string): Commit {
+  private build(view: string, base: OfflineSnapshot, plan: CommitPlan, commitId: string, readVersion: number): Commit {
     const version = base.version + 1;
     const now = BigInt(Date.now()) * 1000n;
     const previous = base.committedAt === null ? null : parseIsoMicros(base.committedAt);
@@ -133,7 +144,7 @@ export class Committer {
       commitId,
       committedAt: formatMicros(committedAt),
       operation: plan.operation,
-      readVersion: base.version,
+      readVersion,
       added,
       removed: [...plan.removed],
       watermark: plan.watermark ?? null,
@@ -145,17 +156,16 @@ export class Committer {
   }
 
   /** Creates the log entry of `commit.version` if nobody has: `true` if this writer did. */
-  private async claim(view: string, commit: Commit, options: IoOptions): Promise<boolean> {
-    const bytes = encodeCommit(commit);
+  private claim(view: string, commit: Commit, options: IoOptions): Promise<boolean> {
     const key = logKey(view, commit.version);
-    if (!this.coordinator) return this.objects.putIfAbsent(key, bytes, options);
     const staged = stagedKey(view, commit.version, commit.commitId);
-    await this.objects.put(staged, bytes, options);
-    const payload = JSON.stringify({ staged, commitId: commit.commitId });
-    if (!(await this.coordinator.claim(this.log.coordinatorTable(view), commit.version, payload, options))) return false;
-    if (await this.objects.putIfAbsent(key, bytes, options)) return true;
-    const existing = await this.objects.get(key, options); // written by a repairing reader, or by a writer without the coordinator
-    return existing !== null && decodeCommit(existing, view, commit.version, key).commitId === commit.commitId;
+    return createExclusively(
+      this.objects,
+      this.coordinator,
+      { table: this.log.coordinatorTable(view), version: commit.version, key, bytes: encodeCommit(commit), staged, payload: JSON.stringify({ staged, commitId: commit.commitId }) },
+      (existing) => decodeCommit(existing, view, commit.version, key).commitId === commit.commitId,
+      options,
+    );
   }
 
   private async findLanded(view: string, after: number, commitId: string, options: IoOptions): Promise<Commit | null> {

@@ -7,6 +7,8 @@ export interface CommitFootprint {
   readonly removed: ReadonlySet<string>;
   /** For a replace: the event-time interval `[start, end)` whose rows it defines. */
   readonly interval: { readonly start: bigint; readonly end: bigint } | null;
+  /** For a retention: its `fullFrom` (µs); the rows before it are the ones it coarsened or dropped. */
+  readonly retainedFrom?: bigint | null;
 }
 
 /** Why a pending commit cannot simply move to the next version. */
@@ -22,8 +24,12 @@ export interface Conflict {
  *   retired meanwhile), or
  * - for a replace of `[start, end)`: replaced an overlapping interval, or
  *   added rows inside it (the replace would no longer define exactly the
- *   interval's rows).
- * Appends never conflict: they add rows and remove nothing.
+ *   interval's rows);
+ * - for a retention: added rows (other than by compacting) older than its
+ *   cut-off, which its plan did not coarsen.
+ * A plain append never conflicts: it adds rows and removes nothing. A diff
+ * append (one with a `readVersion`) is held to the stricter rule of
+ * {@link rowChangesSince}.
  */
 export function findConflict(footprint: CommitFootprint, winners: readonly Commit[]): Conflict | null {
   const versions: number[] = [];
@@ -33,6 +39,13 @@ export function findConflict(footprint: CommitFootprint, winners: readonly Commi
     if (gone.length > 0) {
       versions.push(commit.version);
       reasons.push(`version ${commit.version} (${commit.operation}) already removed ${gone.length} file(s) this commit removes, e.g. ${gone[0]}`);
+      continue;
+    }
+    const retainedFrom = footprint.retainedFrom ?? null;
+    const older = retainedFrom === null || commit.operation === 'compact' ? undefined : commit.added.find((f) => micros(f.minEventTs) < retainedFrom);
+    if (older) {
+      versions.push(commit.version);
+      reasons.push(`version ${commit.version} (${commit.operation}) added rows older than the retention cut-off (${older.path})`);
       continue;
     }
     const interval = footprint.interval;
@@ -53,4 +66,23 @@ export function findConflict(footprint: CommitFootprint, winners: readonly Commi
 
 function overlaps(start: bigint, end: bigint, other: { start: bigint; end: bigint }): boolean {
   return start < other.end && other.start < end;
+}
+
+/**
+ * The commits after a diff's base that can have changed the rows the diff
+ * was computed from: every one but a `compact`, which re-packs rows
+ * without changing them or their write order (a diff against N stays
+ * valid after it). An append, a replace, a retention and even an empty
+ * commit that only records a watermark all count: the writer must look at
+ * the new snapshot before it may commit.
+ */
+export function rowChangesSince(readVersion: number, commits: readonly Commit[]): Commit[] {
+  return commits.filter((c) => c.version > readVersion && c.operation !== 'compact');
+}
+
+/** How a winner is named in a {@link ConcurrentCommitError}. */
+export function describeWinners(winners: readonly Commit[]): string {
+  const first = winners[0]!;
+  const more = winners.length > 1 ? ` and ${winners.length - 1} more` : '';
+  return `${first.operation} at ${first.committedAt}${first.writer.name ? ` by ${first.writer.name}` : ''}${more}`;
 }

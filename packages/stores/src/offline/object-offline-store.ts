@@ -197,7 +197,7 @@ export class ObjectOfflineStore implements OfflineStore {
           ownFiles: [...files, ...(replaced?.rewritten ?? [])].map((f) => f.path),
         };
       },
-      { commitId: namer.commitId, maxAttempts: request.maxAttempts, signal: request.signal },
+      { commitId: namer.commitId, maxAttempts: request.maxAttempts, signal: request.signal, readVersion: request.readVersion },
     );
   }
 

@@ -21,6 +21,7 @@ import {
   visible,
   type OfflineStoreHarness,
 } from '../testing/fixtures.js';
+import { describeOfflineConcurrency } from './offline-concurrency.contract.js';
 import { describeOfflineMaintenance } from './offline-maintenance.contract.js';
 
 export type { OfflineStoreHarness } from '../testing/fixtures.js';
@@ -191,6 +192,7 @@ export function describeOfflineStore(name: string, factory: () => Promise<Offlin
       await expect(store.replaceInterval('v', interval, [batchOf(makeRows(5, { start: T0 }))])).rejects.toBeInstanceOf(InvalidInputError);
     });
 
+    describeOfflineConcurrency(factory);
     describeOfflineMaintenance(factory);
   });
 }

@@ -29,6 +29,13 @@ export interface ViewWatermark {
    * of time and a restricted one is taken to cover nothing.
    */
   readonly interval?: { readonly start: string | null; readonly end: string | null } | null;
+  /**
+   * The content version of each source mirror the rows were computed from
+   * (its last commit other than a compaction), by source name, so later
+   * runs can tell whether the view is up to date and whether their own
+   * computation is older. Absent in commits written before it was recorded.
+   */
+  readonly sources?: Readonly<Record<string, number>>;
 }
 
 /** Whether a commit's watermark is a {@link ViewWatermark} (mirror and hand-written commits carry others, or none). */

@@ -19,6 +19,24 @@ describe('SpillBuckets', () => {
     await spill.close();
   });
 
+  it('reads a bucket again with keep, in memory and spilled, and empties it without', async () => {
+    const rows = Array.from({ length: 9 }, (_, i) => ({ id: BigInt(i) }));
+    const table = rowsToTable(rows, { id: int64() });
+    for (const spill of [new SpillBuckets(1), new SpillBuckets(2, 2)]) {
+      await spill.add(table.batches[0]!, keyBuckets(table, ['id'], spill.buckets));
+      const ids = async (keep: boolean) => {
+        const out: bigint[] = [];
+        for (let b = 0; b < spill.buckets; b++) for (const r of tableToRows((await spill.read(b, { keep })) ?? rowsToTable([], { id: int64() }))) out.push(r.id as bigint);
+        return out.sort((x, y) => Number(x - y));
+      };
+      expect(await ids(true)).toEqual(rows.map((r) => r.id));
+      expect(await ids(true)).toEqual(rows.map((r) => r.id));
+      expect(await ids(false)).toEqual(rows.map((r) => r.id));
+      if (spill.buckets === 1) expect(await ids(false)).toEqual([]);
+      await spill.close();
+    }
+  });
+
   it('unifies a column that was all null, and so typed by default, in one part', () => {
     const a = rowsToTable([{ x: 1n }], { x: int64() });
     const b = rowsToTable([{ x: null }], {});

@@ -39,16 +39,24 @@ export class SpillBuckets {
     }
   }
 
-  /** Every row of bucket `b` as one table (columns unified across batches), or `null` if it is empty. */
-  async read(b: number): Promise<Table | null> {
+  /**
+   * Every row of bucket `b` as one table (columns unified across batches),
+   * or `null` if it is empty. The bucket is emptied unless `keep` is set
+   * (to read it again, e.g. when a commit must be recomputed); a kept
+   * bucket's rows go to disk first, so keeping holds no more in memory.
+   */
+  async read(b: number, options: { readonly keep?: boolean } = {}): Promise<Table | null> {
+    if (options.keep && this.buckets > 1 && this.pending[b]!.length > 0) await this.flush(b);
     const batches: RecordBatch[] = [];
     if (this.dir) {
       const bytes = await readFile(this.file(b)).catch(() => null);
       if (bytes) for (const reader of RecordBatchReader.readAll(bytes)) for (const batch of reader) batches.push(batch);
     }
     batches.push(...this.pending[b]!);
-    this.pending[b] = [];
-    this.pendingRows[b] = 0;
+    if (!options.keep) {
+      this.pending[b] = [];
+      this.pendingRows[b] = 0;
+    }
     return batches.length === 0 ? null : unify(batches);
   }
 

@@ -162,3 +162,24 @@ export function failFirstLogWriteAfterWriting(inner: ObjectStore): ObjectStore {
     },
   });
 }
+
+/**
+ * Runs `hook` (another writer's whole commit, say) just before the first
+ * write into `view`'s commit log through this object store, then lets the
+ * write go on: the writer has planned, and loses the race to whatever the
+ * hook committed. Works with put-if-absent and with coordinated commits
+ * (whose staged document is written first).
+ */
+export function beforeFirstLogWrite(inner: ObjectStore, view: string, hook: () => Promise<unknown>): ObjectStore {
+  let pending: Promise<unknown> | null = null;
+  const prefix = `views/${view}/_log/`;
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop !== 'put' && prop !== 'putIfAbsent') return Reflect.get(target, prop, receiver) as unknown;
+      return async (key: string, bytes: Uint8Array, options?: IoOptions): Promise<unknown> => {
+        if (key.startsWith(prefix)) await (pending ??= hook());
+        return prop === 'put' ? target.put(key, bytes, options) : target.putIfAbsent(key, bytes, options);
+      };
+    },
+  });
+}

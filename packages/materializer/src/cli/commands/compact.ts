@@ -1,4 +1,5 @@
 import { AsofError } from '@asof/core';
+import { isInternalTable } from '@asof/stores';
 import { durationArg, listArg, numberArg } from '../args.js';
 import { UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
@@ -13,7 +14,7 @@ import { renderTable, type Cell } from '../text-table.js';
  * as its own commit: full history for that long, then (with
  * `--keep-coarse`) the last row per entity per month for that much longer,
  * then nothing; reads older than that fail with a RetentionError instead of
- * answering wrongly. Source mirrors (`_source.*`) are never coarsened: the
+ * answering wrongly. Internal tables (source mirrors `_source.*`, the root's `_meta.*` records) are never coarsened: the
  * materializer recomputes from them. A view that fails does not stop the
  * others; the command then exits 1.
  */
@@ -45,7 +46,7 @@ export const compactCommand: Command = {
       ctx.progress.update('compact', i, targets.length, 'views');
       const started = performance.now();
       try {
-        if (fullMs !== undefined && !view.startsWith('_source.')) {
+        if (fullMs !== undefined && !isInternalTable(view)) {
           const keys = applied!.registry.getFeatureView(view).joinKeyNames;
           const retained = await store.applyRetention(view, { keys, fullMs, ...(coarseMs !== undefined ? { coarseMs } : {}), now: ctx.now() }, { signal: ctx.signal });
           if (retained) ctx.logger.info('retention applied', { view, version: retained.version, filesRemoved: retained.removed.length });

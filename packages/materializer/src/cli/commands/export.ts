@@ -39,6 +39,9 @@ export const exportCommand: Command = {
       store,
       target: target.objects,
       location: target.location,
+      // The root's coordinator serialises the export's sequence claims too (S3 endpoints that ignore If-None-Match).
+      coordinator: ctx.coordinator(),
+      putIfAbsent: target.putIfAbsent,
       sources: invoiceSources(registry),
       asOf,
       termDays,

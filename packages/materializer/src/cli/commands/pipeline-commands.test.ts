@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SchemaMismatchError } from '@asof/core';
+import { ConcurrentCommitError, SchemaMismatchError } from '@asof/core';
 import { cli, fakePipeline, removeTempRoots, tempRoot } from '../testing/cli-harness.js';
 
 afterAll(removeTempRoots);
@@ -81,6 +81,20 @@ describe('asof schedule', () => {
     const records = r.errLines.map((l) => JSON.parse(l) as { msg: string });
     expect(records.filter((l) => l.msg === 'run started')).toHaveLength(2);
     expect(await readdir(path.join(root, '_locks', 'spend'))).toHaveLength(1); // the released generation
+  }, 10_000);
+
+  it('reports a run that lost a commit race to another run as such: COMMIT_CONFLICT in its row and in the exit line', async () => {
+    const pipeline = fakePipeline(async (view) => {
+      if (view === 'spend') throw new ConcurrentCommitError('spend', 6, [7], 'append at 2024-03-01T00:00:00.000000Z');
+      return {};
+    });
+    const r = await cli(['schedule', '--root', root, '--cron', '* * * * * *', '--incremental', '--max-ticks', '1'], { pipeline });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/│ activity, spend │ failed \(COMMIT_CONFLICT\): 1 of 2 view\(s\) failed: spend: an/); // the cell is cut to the table's width
+    expect(r.errLines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; error?: { message?: string } }).find((l) => l.msg === 'run ended without success')?.error?.message).toMatch(
+      /spend: another run committed version 7 of 'spend' first/,
+    );
+    expect(r.errLines.at(-1)).toMatch(/^asof: schedule failed: 1 of 1 scheduled run\(s\) failed; .*re-run to build on it \(COMMIT_CONFLICT\)$/);
   }, 10_000);
 
   it('backfills the lookback window ending at each tick without --incremental', async () => {

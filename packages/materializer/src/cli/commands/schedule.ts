@@ -1,11 +1,11 @@
 import { AsofError, InvalidInputError } from '@asof/core';
 import { durationArg, flagArg, listArg, numberArg, requiredArg, stringArg } from '../args.js';
-import { UsageError } from '../cli-errors.js';
+import { codeOf, UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
 import { requirePipeline } from '../pipeline-binding.js';
 import type { RunSummary } from '../pipeline-port.js';
 import { resolveTarget } from '../resolve-target.js';
-import { assertAllSucceeded, formatMs, runHooks } from '../run-summary.js';
+import { assertAllSucceeded, formatMs, runHooks, ViewsFailedError } from '../run-summary.js';
 import { renderTable } from '../text-table.js';
 import { CronSchedule } from '../../schedule/cron-schedule.js';
 import { runSchedule } from '../../schedule/scheduler.js';
@@ -76,7 +76,8 @@ export const scheduleCommand: Command = {
     ctx.progress.stop();
     const rows = result.runs.slice(-TABLE_RUNS).map((run) => {
       const summaries = Array.isArray(run.result) ? (run.result as RunSummary[]) : [];
-      const status = run.status === 'succeeded' ? 'ok' : `${run.status}: ${(run.error as Error | undefined)?.message ?? ''}`;
+      // The code says why (COMMIT_CONFLICT: another run committed first), so a lost race reads as one, not as a crash.
+      const status = run.status === 'succeeded' ? 'ok' : `${run.status} (${codeOf(run.error)}): ${(run.error as Error | undefined)?.message ?? ''}`;
       return [run.tick, run.views.join(', '), status, summaries.reduce((n, s) => n + s.rowsWritten, 0), formatMs(run.endedAt - run.startedAt)];
     });
     ctx.print(renderTable(['tick', 'views', 'status', 'rows written', 'time'], rows));
@@ -84,8 +85,10 @@ export const scheduleCommand: Command = {
     const failed = result.runs.filter((r) => r.status === 'failed' || r.status === 'lease-lost');
     if (failed.length > 0 && !ctx.signal.aborted) {
       const last = failed.at(-1)!.error;
+      // A failed view's own code (e.g. COMMIT_CONFLICT) when it has one.
+      const typed = last instanceof ViewsFailedError ? last.cause : last;
       throw new AsofError(
-        (last instanceof AsofError ? last.code : 'STORE_WRITE') as AsofError['code'],
+        typed instanceof AsofError ? typed.code : 'STORE_WRITE',
         `${failed.length} of ${result.runs.length} scheduled run(s) failed; last: ${(last as Error | undefined)?.message ?? 'unknown error'}`,
         { cause: last },
       );

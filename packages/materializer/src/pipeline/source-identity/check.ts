@@ -149,7 +149,7 @@ function recordedRelation(key: string, database: string): TableRelation {
 
 /** The sources the root has mirrors of. */
 async function mirroredSources({ store, signal }: SourceCheckRequest): Promise<string[]> {
-  return (await store.views({ signal })).filter((v) => v.startsWith(MIRROR_PREFIX) && v !== IDENTITY_LOG).map((v) => v.slice(MIRROR_PREFIX.length));
+  return (await store.views({ signal })).filter((v) => v.startsWith(MIRROR_PREFIX)).map((v) => v.slice(MIRROR_PREFIX.length));
 }
 
 /**

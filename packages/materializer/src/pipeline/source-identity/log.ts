@@ -1,6 +1,6 @@
 /**
  * Where a root keeps its source's identity: a table of the offline store
- * with no data files, `_source.identity-log`, whose commits carry one entry
+ * with no data files, `_meta.source-identity`, whose commits carry one entry
  * each (in the commit's `watermark`). So the record gets what every commit
  * gets: put-if-absent on the log entry (local `O_EXCL`, S3 `If-None-Match`
  * or the DynamoDB coordinator, refused where none holds), a commit time,
@@ -15,7 +15,7 @@
 import { CommitConflictError, StoreReadError, type OfflineStore, type SourceIdentity } from '@asof/core';
 
 /** The internal table holding the identity log. Source names cannot contain `-`, so no mirror (`_source.<name>`) can take it. */
-export const IDENTITY_LOG = '_source.identity-log';
+export const IDENTITY_LOG = '_meta.source-identity';
 
 /** Marks the entry shape; bumped on an incompatible change. */
 export const IDENTITY_FORMAT = 'asof.source-identity/1';
