@@ -4,6 +4,7 @@
  */
 export * from './errors.js';
 export * from './dtypes.js';
+export { Decimal, isDecimal, type DecimalInput, type RoundingMode } from './decimal.js';
 export { toEpochMicros, parseIsoMicros, formatMicros, microsToDate, type TimeInput } from './time/timestamp.js';
 export { toMillis, type DurationInput } from './time/duration.js';
 export { daysFromCivil, civilFromDays, floorDiv } from './time/civil.js';
