@@ -19,8 +19,9 @@ const TEXT = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
  * online rows), so money is never a binary float by accident:
  *
  * - `toString()` / `toJSON()` are exact and keep the scale (`"12.30"`);
- * - `valueOf()` is the nearest number, so `row.price > 10` and sorting work
- *   in user code (arithmetic operators then give numbers: use the methods);
+ * - `valueOf()` is the nearest number, so `row.price > 10` works in plain JS
+ *   (TypeScript wants `Number(row.price) > 10` or `row.price.compare(10) > 0`;
+ *   arithmetic operators give numbers: use the methods);
  * - `plus`, `minus`, `times` and `negate` are exact (`times` adds the scales),
  *   `round` and `withScale` change the scale on purpose.
  *
@@ -50,7 +51,8 @@ export class Decimal {
    * an {@link InvalidInputError}.
    */
   static from(value: DecimalInput): Decimal {
-    if (isDecimal(value)) return value instanceof Decimal ? value : new Decimal(value.unscaled, value.scale);
+    if (value instanceof Decimal) return value;
+    if (isDecimal(value)) return new Decimal((value as Decimal).unscaled, (value as Decimal).scale);
     if (typeof value === 'bigint') return new Decimal(value, 0);
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) throw new InvalidInputError(`Decimal: ${value} is not a finite number`);
