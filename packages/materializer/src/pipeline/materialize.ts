@@ -17,6 +17,7 @@ import {
 import { Table, type RecordBatch } from 'apache-arrow';
 import { aggregateEvents, deriveEvents, emptyRows, EVENT_TS } from './compute-view.js';
 import { SpillBuckets } from '@asof/stores';
+import { LookupTally, type LookupSummary } from './lookup-tally.js';
 import { mirrorName, mirrorSource, readMirror, type ExtractMode, type MirrorResult } from './mirror.js';
 
 /** What one materialization run does. */
@@ -59,6 +60,8 @@ export interface ViewRunResult {
   /** The knowledge time the view is now at (µs): the greatest source version time it has seen. */
   readonly knownAt: bigint | null;
   readonly ms: number;
+  /** Per lookup of the view, how its rows were found (empty when the view was not recomputed). */
+  readonly lookups: readonly LookupSummary[];
   readonly error?: Error;
 }
 
@@ -103,7 +106,7 @@ export async function materialize(request: MaterializationRequest): Promise<Mate
   for (const m of mirrored) if (viewSources.some((s) => s.name === m.source) && m.watermark !== null && (knownAt === null || m.watermark > knownAt)) knownAt = m.watermark;
 
   const cache = new Map<string, Promise<Table | null>>();
-  const read = (source: Source) => {
+  const readVersions = (source: Source) => {
     let versions = cache.get(source.name);
     if (!versions) cache.set(source.name, (versions = readMirror(store, source, { upTo: knownAt ?? undefined, signal })));
     return versions;
@@ -112,11 +115,13 @@ export async function materialize(request: MaterializationRequest): Promise<Mate
   for (const [i, view] of views.entries()) {
     const started = performance.now();
     try {
-      const fresh = [view.source, ...view.lookups.map((l) => l.source)].some((source) => mirrored.find((m) => m.source === source.name)!.versionsAdded > 0);
-      results.push({ ...(await materializeView(request, view, read, knownAt, fresh)), ms: performance.now() - started });
+      const read = [view.source, ...view.lookups.map((l) => l.source)].map((source) => mirrored.find((m) => m.source === source.name)!);
+      const fresh = read.some((m) => m.versionsAdded > 0);
+      const mirrors = Object.fromEntries(read.map((m) => [m.source, m.version]));
+      results.push({ ...(await materializeView(request, view, readVersions, knownAt, fresh, mirrors)), ms: performance.now() - started });
     } catch (error) {
       if (signal?.aborted) throw error;
-      results.push({ view: view.name, status: 'failed', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0, knownAt, ms: performance.now() - started, error: error as Error });
+      results.push({ view: view.name, status: 'failed', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0, knownAt, ms: performance.now() - started, lookups: [], error: error as Error });
     }
     request.onProgress?.('compute', view.name, i + 1, views.length);
   }
@@ -129,15 +134,17 @@ async function materializeView(
   read: (source: Source) => Promise<Table | null>,
   knownAt: bigint | null,
   fresh: boolean,
+  mirrors: Readonly<Record<string, number>>,
 ): Promise<Omit<ViewRunResult, 'ms'>> {
   const { store, signal } = request;
   const base = { view: view.name, knownAt };
-  const unchanged = { ...base, status: 'unchanged', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0 } as const;
+  const unchanged = { ...base, status: 'unchanged', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0, lookups: [] } as const;
   if (knownAt === null) return unchanged;
-  // Nothing new in its sources, and its last commit is a complete computation of this definition at this knowledge time.
+  // Nothing new in its sources, and its last commit is a complete computation of this definition at this knowledge time, from these mirror versions.
   // One read of the view's log serves the up-to-date check, the bucket sizing and the retention mark.
   const snapshot = await store.snapshot(view.name, { signal });
-  if (!fresh && upToDate(snapshot, view, knownAt)) return unchanged;
+  if (!fresh && upToDate(snapshot, view, knownAt, mirrors)) return unchanged;
+  const tally = new LookupTally(view);
   // Work is split by entity-key hash so one bucket's rows are in memory at a time (docs/design/materializer.md).
   const budget = request.memoryBudgetRows ?? 1_000_000;
   const sourceRows = await rowCount(store, mirrorName(view.source), signal);
@@ -157,7 +164,7 @@ async function materializeView(
     }
     for (let s = 0; s < sourceBuckets; s++) {
       const versions = await readMirror(store, view.source, { upTo: knownAt, signal, bucket: sourceBuckets > 1 ? { index: s, of: sourceBuckets } : undefined });
-      const derived = await deriveEvents(view, versions, read, knownAt);
+      const derived = await deriveEvents(view, versions, read, knownAt, tally);
       if (!derived) continue;
       const bucketOf = keyBuckets(derived, view.joinKeyNames, buckets);
       let offset = 0;
@@ -190,11 +197,11 @@ async function materializeView(
       }
       if (rowsWritten === 0) {
         await writer.abort();
-        return { ...base, status: 'unchanged', version: null, rowsComputed, rowsWritten: 0, filesAdded: 0 };
+        return { ...base, status: 'unchanged', version: null, rowsComputed, rowsWritten: 0, filesAdded: 0, lookups: tally.summary() };
       }
-      const watermark: ViewWatermark = { knownAt: String(knownAt), complete: request.interval === undefined };
+      const watermark: ViewWatermark = { knownAt: String(knownAt), complete: request.interval === undefined, mirrors };
       const commit = await writer.commit({ operation: 'append', watermark, definitionHash: hashFeatureView(view), signal });
-      return { ...base, status: 'committed', version: commit.version, rowsComputed, rowsWritten, filesAdded: commit.added.length };
+      return { ...base, status: 'committed', version: commit.version, rowsComputed, rowsWritten, filesAdded: commit.added.length, lookups: tally.summary() };
     } catch (error) {
       await writer.abort().catch(() => undefined);
       throw error;
@@ -217,12 +224,17 @@ interface ViewWatermark {
   readonly knownAt: string;
   /** Whether every event time was compared (no `--start/--end` restriction). */
   readonly complete: boolean;
+  /** The versions of the source mirrors it was computed from (absent in commits written before seeding existed). */
+  readonly mirrors?: Readonly<Record<string, number>>;
 }
 
-function upToDate(snapshot: OfflineSnapshot, view: AnyFeatureView, knownAt: bigint): boolean {
+function upToDate(snapshot: OfflineSnapshot, view: AnyFeatureView, knownAt: bigint, mirrors: Readonly<Record<string, number>>): boolean {
   const last = snapshot.commits.at(-1);
   const mark = snapshot.watermark as ViewWatermark | null;
-  return last !== undefined && mark?.complete === true && mark.knownAt === String(knownAt) && last.definitionHash === hashFeatureView(view);
+  // A mirror that moved without moving the knowledge time (versions seeded from a file) calls for a recompute;
+  // so does a commit from before mirror versions were recorded (the recompute appends only what differs).
+  const sameMirrors = mark?.mirrors !== undefined && Object.entries(mirrors).every(([name, version]) => mark.mirrors![name] === version);
+  return last !== undefined && mark?.complete === true && mark.knownAt === String(knownAt) && sameMirrors && last.definitionHash === hashFeatureView(view);
 }
 
 /** Rows of a view's visible files (from the commit log's stats; no data read). */

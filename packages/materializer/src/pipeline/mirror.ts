@@ -42,6 +42,12 @@ export interface MirrorResult {
   readonly watermark: bigint | null;
   /** The mirror commit, `null` if nothing new was seen. */
   readonly commit: Commit | null;
+  /**
+   * The mirror's version after this extract. Views record the versions they
+   * were computed from, so versions added outside a run (`asof seed`) make
+   * the next run recompute them.
+   */
+  readonly version: number;
 }
 
 interface MirrorWatermark {
@@ -106,14 +112,14 @@ export async function mirrorSource(
     }
     if (added === 0) {
       await writer.abort();
-      return { source: source.name, rowsRead, versionsAdded: 0, watermark, commit: null };
+      return { source: source.name, rowsRead, versionsAdded: 0, watermark, commit: null, version: snapshot.version };
     }
     const commit = await writer.commit({
       operation: 'append',
       watermark: { versionTime: String(watermark) } satisfies MirrorWatermark,
       signal: options.signal,
     });
-    return { source: source.name, rowsRead, versionsAdded: added, watermark, commit };
+    return { source: source.name, rowsRead, versionsAdded: added, watermark, commit, version: commit.version };
   } catch (error) {
     await writer.abort().catch(() => undefined);
     throw error;
