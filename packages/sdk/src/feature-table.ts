@@ -6,7 +6,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 /**
  * The Arrow table the SDK returns, for notebooks: still a `Table` (pass it
  * to any Arrow consumer), with `toArray()` giving exact typed rows (int64
- * as `bigint`, timestamps as `Date` keeping µs, decimals as exact strings)
+ * as `bigint`, timestamps as `Date` keeping µs, decimals as exact `Decimal`s)
  * and a readable text table when printed, logged or shown by a notebook.
  */
 export class FeatureTable<R = Record<string, unknown>> extends Table {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AsofError, formatDecimal, formatMicros, rowsToTable, type JsRow, type ObjectStore, type OfflineStore } from '@asof/core';
+import { AsofError, formatDecimal, formatMicros, rowsToTable, type BeforeHistoryPolicy, type JsRow, type ObjectStore, type OfflineStore } from '@asof/core';
 import { encodeParquet } from '@asof/stores';
 import { EXPORT_COLUMNS, EXPORT_TABLES, PARTITION_COLUMN, columnTypes, schemaSql, tablePrefix, type ExportTable } from './export-schema.js';
 import { computeInvoiceTables, type InvoiceSources } from './invoice-table.js';
@@ -66,6 +66,8 @@ export interface ExportRequest {
   /** µs. */
   readonly asOf: bigint;
   readonly termDays?: number;
+  /** Lines issued before their SKU's known history: the earliest known price (default) or none (see `computeInvoiceTables`). */
+  readonly beforeHistory?: BeforeHistoryPolicy;
   readonly now?: () => Date;
   readonly signal?: AbortSignal;
   /** Called when every file of the new version is written and nothing names it yet. */
@@ -84,7 +86,7 @@ export interface ExportRequest {
  */
 export async function exportInvoices(request: ExportRequest): Promise<ExportManifest> {
   const { target, signal } = request;
-  const tables = await computeInvoiceTables(request.store, request.sources, { asOf: request.asOf, termDays: request.termDays, signal });
+  const tables = await computeInvoiceTables(request.store, request.sources, { asOf: request.asOf, termDays: request.termDays, beforeHistory: request.beforeHistory, signal });
   const now = (request.now ?? (() => new Date()))();
   const version = `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(4).toString('hex')}`;
 
