@@ -14,11 +14,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Decimal, formatMicros, int64, rowsToTable, string, timestamp, toEpochMicros } from '@asof/core';
-import { createPipeline } from '@asof/materializer';
+import { Decimal, formatMicros, int64, isDecimal, rowsToTable, string, tableToRows, timestamp, toEpochMicros } from '@asof/core';
+import { createPipeline, readView } from '@asof/materializer';
 import { openOfflineStore } from '@asof/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTrsDemo } from '../../examples/trs/demo.js';
+import { productMix } from '../../examples/trs/features.js';
 import { generateTrs } from '../../examples/trs/generator.js';
 import { stateAt } from '../../examples/trs/state-at.js';
 import { SKU_CATEGORIES } from '../../examples/trs/timeline.js';
@@ -129,8 +130,15 @@ describe('a first import of a database whose SKU prices changed before it', () =
     expect(warnings.map((w) => [w.view, w.source, w.earliestKnown])).toEqual(LOOKUP_VIEWS.map((v) => [v, 'skus', Number(counts!.first_known)]));
   });
 
-  it('the spend and overdue features are exact decimals equal to MariaDB under the same rule', async () => {
-    await expectFeaturesMatchSql(db.pool, openOfflineStore({ root }), AS_OF, { accounts: 8 });
+  it('the spend and overdue features are exact decimals equal to MariaDB under the same rule, and asof sql reads them as DECIMAL to the cent', async () => {
+    const store = openOfflineStore({ root });
+    await expectFeaturesMatchSql(db.pool, store, AS_OF, { accounts: 8 });
+    // Every stored spend_90d, summed exactly in JS from the Decimals, equals DuckDB's sum over the same Parquet files.
+    const rows = tableToRows(await readView(store, productMix));
+    const total = rows.reduce((acc, r) => (r.spend_90d === null ? acc : acc.plus(r.spend_90d as Decimal)), Decimal.from('0.00'));
+    const [duck] = await sql('SELECT any_value(typeof(spend_90d)) AS t, sum(spend_90d) AS total, count(*) AS n FROM product_mix');
+    expect(duck).toEqual({ t: 'DECIMAL(38,2)', total: total.toString(), n: String(rows.length) });
+    expect(rows.some((r) => isDecimal(r.spend_90d) && r.spend_90d.scale === 2)).toBe(true);
   });
 
   it('the finance export prices every invoice, marks the lines priced from a later version first_known, and its amounts equal MariaDB', async () => {
