@@ -106,7 +106,7 @@ export async function materialize(request: MaterializationRequest): Promise<Mate
   for (const m of mirrored) if (viewSources.some((s) => s.name === m.source) && m.watermark !== null && (knownAt === null || m.watermark > knownAt)) knownAt = m.watermark;
 
   const cache = new Map<string, Promise<Table | null>>();
-  const readVersions = (source: Source) => {
+  const read = (source: Source) => {
     let versions = cache.get(source.name);
     if (!versions) cache.set(source.name, (versions = readMirror(store, source, { upTo: knownAt ?? undefined, signal })));
     return versions;
@@ -115,10 +115,10 @@ export async function materialize(request: MaterializationRequest): Promise<Mate
   for (const [i, view] of views.entries()) {
     const started = performance.now();
     try {
-      const read = [view.source, ...view.lookups.map((l) => l.source)].map((source) => mirrored.find((m) => m.source === source.name)!);
-      const fresh = read.some((m) => m.versionsAdded > 0);
-      const mirrors = Object.fromEntries(read.map((m) => [m.source, m.version]));
-      results.push({ ...(await materializeView(request, view, readVersions, knownAt, fresh, mirrors)), ms: performance.now() - started });
+      const inputs = [view.source, ...view.lookups.map((l) => l.source)].map((source) => mirrored.find((m) => m.source === source.name)!);
+      const fresh = inputs.some((m) => m.versionsAdded > 0);
+      const mirrors = Object.fromEntries(inputs.map((m) => [m.source, m.version]));
+      results.push({ ...(await materializeView(request, view, read, knownAt, fresh, mirrors)), ms: performance.now() - started });
     } catch (error) {
       if (signal?.aborted) throw error;
       results.push({ view: view.name, status: 'failed', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0, knownAt, ms: performance.now() - started, lookups: [], error: error as Error });
