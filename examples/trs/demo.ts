@@ -95,6 +95,8 @@ function merge(total: RunSummary | undefined, run: RunSummary): RunSummary {
     filesAdded: total.filesAdded + run.filesAdded,
     ms: total.ms + run.ms,
     status: run.status === 'failed' || total.status === 'failed' ? 'failed' : total.status === 'committed' || run.status === 'committed' ? 'committed' : 'unchanged',
+    // Each round recomputes from the whole mirror, so its counts are the current ones, not increments.
+    lookups: run.lookups?.length ? run.lookups : total.lookups,
     ...(run.error ?? total.error ? { error: run.error ?? total.error } : {}),
   };
 }

@@ -2,8 +2,13 @@
  * The TRS example's features: late payments and product mix per account,
  * defined over the operational tables. Money is priced at the SKU price in
  * force when the invoice was issued (a lookup into the SKU history the
- * materializer keeps), and an invoice becoming overdue 30 days after issue
- * is a derived event at that instant, never a "now"-relative computation.
+ * materializer keeps) and stays an exact decimal (unit price × quantity,
+ * summed as decimal(38, 2)). A line older than the SKU history asof knows
+ * (on a first import the source shows only today's price) is priced at the
+ * SKU's earliest known version and marked `earliest_known` in
+ * `price_basis`; `asof seed` can supply the real history. An invoice
+ * becoming overdue 30 days after issue is a derived event at that instant,
+ * never a "now"-relative computation.
  */
 import {
   avg,
@@ -24,7 +29,9 @@ import {
   sum,
   timestamp,
   where,
+  type Decimal,
   type JsRow,
+  type Lookup,
 } from '@asof/core';
 import { PAYMENT_TERM_DAYS } from './timeline.js';
 
@@ -111,11 +118,19 @@ export const latePayments = defineFeatureView({
 });
 
 const invoiceOfLine = { source: invoices, on: { invoice_id: 'invoice_id' }, columns: { account_id: 'account_id', issued_at: 'issued_at', paid_at: 'paid_at', status: 'status' } };
-const priceAtIssue = { source: skus, on: { sku_id: 'sku_id' }, at: 'issued_at', columns: { unit_price: 'retail_price', item_name: 'item_name' } };
+/** The SKU as it was at issue; a line older than the known SKU history takes the earliest known version, marked in `price_basis`. */
+const priceAtIssue = {
+  source: skus,
+  on: { sku_id: 'sku_id' },
+  at: 'issued_at',
+  columns: { unit_price: 'retail_price', item_name: 'item_name' },
+  beforeHistory: 'earliestKnown',
+  basisColumn: 'price_basis',
+} satisfies Lookup;
 
-/** A line item's amount at the price in force when its invoice was issued (null when no price was known then). */
-function lineAmount(row: JsRow): number | null {
-  return row.unit_price === null ? null : Number(row.unit_price) * Number(row.quantity);
+/** A line item's amount, exact: quantity × the unit price the lookup found (null when no version of the SKU is known at all). */
+function lineAmount(row: JsRow): Decimal | null {
+  return row.unit_price === null ? null : (row.unit_price as Decimal).times(row.quantity as number);
 }
 
 /** Money owed past due per account: each unpaid line item adds its amount at the due date and removes it when paid. */
@@ -134,11 +149,11 @@ export const receivables = defineFeatureView({
     const base = { account_id: row.account_id, updated_at: row.updated_at };
     const out: JsRow[] = [];
     if (!paid || paid > due) out.push({ ...base, event_at: due, amount_delta: amount });
-    if (paid && paid > due) out.push({ ...base, event_at: paid, amount_delta: amount === null ? null : -amount });
+    if (paid && paid > due) out.push({ ...base, event_at: paid, amount_delta: amount === null ? null : amount.negate() });
     return out;
   },
   features: {
-    overdue_amount: sum('amount_delta', { window: 'lifetime' }),
+    overdue_amount: sum('amount_delta', { window: 'lifetime', type: decimal(38, 2) }),
   },
 });
 
@@ -156,8 +171,10 @@ export const productMix = defineFeatureView({
     distinct_skus_365d: countDistinct('sku_id', { window: '365d' }),
     sku_names_90d: collectSet('item_name', { window: '90d', type: string() }),
     sku_names_365d: collectSet('item_name', { window: '365d', type: string() }),
-    spend_90d: sum('amount', { window: '90d' }),
-    spend_365d: sum('amount', { window: '365d' }),
+    spend_90d: sum('amount', { window: '90d', type: decimal(38, 2) }),
+    spend_365d: sum('amount', { window: '365d', type: decimal(38, 2) }),
+    /** Lines in the spend that were older than the SKU history asof knows, so priced at the earliest known price. */
+    lines_first_known_365d: count({ window: '365d', where: where('price_basis', '=', 'earliest_known') }),
   },
 });
 
@@ -172,7 +189,7 @@ export const skuSpend = defineFeatureView({
   transform: (row) =>
     row.status === 'void' || row.account_id === null ? null : { ...row, amount: lineAmount(row), quantity: BigInt(row.quantity as number) },
   features: {
-    spend_365d: sum('amount', { window: '365d' }),
+    spend_365d: sum('amount', { window: '365d', type: decimal(38, 2) }),
     units_365d: sum('quantity', { window: '365d', type: int64() }),
   },
 });

@@ -5,7 +5,10 @@
  * late and overdue counts, most overdue accounts, revenue by SKU) equal the
  * same figures computed in MariaDB directly from the source tables, with
  * line items priced at the SKU version in force at issue among the versions
- * the store has seen (`sku_versions_seen`). Then: the export reads back in
+ * the store has seen (`sku_versions_seen`), or the earliest seen one for a
+ * line older than all of them (the TRS lookup's `beforeHistory:
+ * 'earliestKnown'`; test/e2e/first-import.test.ts covers that case and the
+ * seeded history). Then: the export reads back in
  * DuckDB with the documented schema, a second export is atomic for a reader
  * in the middle of it, and an interrupted export leaves the current version
  * readable.
@@ -26,7 +29,7 @@ import { CURRENT_KEY, exportInvoices } from '../../packages/materializer/src/fin
 import { openExportTarget } from '../../packages/materializer/src/finance/export-target.js';
 import { cli, removeTempRoots, tempRoot, type CliResult } from '../../packages/materializer/src/cli/testing/cli-harness.js';
 import { createTrsDatabase, type TrsDatabase } from '../helpers/trs-database.js';
-import { createSkuVersionsSeen, recordSkuVersions } from '../helpers/trs-sql-oracle.js';
+import { createSkuVersionsSeen, PRICE_SQL, recordSkuVersions } from '../helpers/trs-sql-oracle.js';
 
 const WORKSPACE = fileURLToPath(new URL('../..', import.meta.url));
 const DEFS = ['--definitions', 'examples/trs/features.ts'];
@@ -68,8 +71,9 @@ const text = (rows: Record<string, unknown>[]) => rows.map((row) => Object.fromE
 const mariaTime = (iso: string) => iso.replace('T', ' ').replace('Z', '');
 
 /**
- * One row per invoice in MariaDB: its amount at the SKU prices in force at issue among the versions seen
- * (null when a line has no such price; 0.00 without lines) and its lateness at `asOf` with a 30-day term.
+ * One row per invoice in MariaDB: its amount at the SKU prices in force at issue among the versions seen,
+ * a line older than every seen version at the earliest one (the TRS lookup's `earliestKnown`; null when a
+ * SKU has no version at all; 0.00 without lines), and its lateness at `asOf` with a 30-day term.
  */
 const INVOICES_SQL = `
   SELECT i.invoice_id, i.account_id, a.company_name, i.issued_at, i.paid_at, i.status AS source_status,
@@ -86,8 +90,7 @@ const INVOICES_SQL = `
   LEFT JOIN (
     SELECT invoice_id, COUNT(*) AS n, COUNT(price) AS priced, SUM(quantity * price) AS amount
     FROM (SELECT li.invoice_id, li.quantity,
-                 (SELECT v.retail_price FROM sku_versions_seen v WHERE v.sku_id = li.sku_id AND v.updated_at <= i.issued_at
-                  ORDER BY v.updated_at DESC LIMIT 1) AS price
+                 ${PRICE_SQL} AS price
           FROM invoice_line_items li JOIN invoices i USING (invoice_id)) x
     GROUP BY invoice_id
   ) l USING (invoice_id)`;
@@ -107,8 +110,7 @@ async function mariaFigures(asOf: string) {
   const daysLate = await maria(`SELECT status, COUNT(*) AS n, SUM(days_late) AS days FROM ${invoicesAt(asOf)} GROUP BY status ORDER BY status`);
   const bySku = await maria(
     `SELECT li.sku_id, SUM(li.quantity) AS units,
-            SUM(li.quantity * (SELECT v.retail_price FROM sku_versions_seen v WHERE v.sku_id = li.sku_id AND v.updated_at <= i.issued_at
-                               ORDER BY v.updated_at DESC LIMIT 1)) AS revenue
+            SUM(li.quantity * ${PRICE_SQL}) AS revenue
      FROM invoice_line_items li JOIN invoices i USING (invoice_id) WHERE i.status <> 'void' GROUP BY li.sku_id ORDER BY li.sku_id`,
   );
   return { byMonth, topOverdue, daysLate, bySku };
@@ -189,6 +191,7 @@ describe('asof export invoices and asof sql against MariaDB', () => {
       'status VARCHAR',
       'line_count INTEGER',
       'unpriced_lines INTEGER',
+      'price_basis VARCHAR',
       'issued_month VARCHAR',
     ]);
     const history = text(await sql('DESCRIBE invoice_history')).map((c) => `${c.column_name} ${c.column_type}`);

@@ -13,6 +13,7 @@ import {
   Utf8,
   type DataType,
 } from 'apache-arrow';
+import type { Decimal as DecimalValue } from './decimal.js';
 import { DefinitionError } from './errors.js';
 
 /**
@@ -39,8 +40,8 @@ export type DTypeKind =
   | 'decimal'
   | 'list';
 
-/** A decimal with fixed precision and scale; values are exact decimal strings in JS. */
-export interface DecimalDType extends DType<string> {
+/** A decimal with fixed precision and scale; JS values are exact {@link DecimalValue | Decimal}s. */
+export interface DecimalDType extends DType<DecimalValue> {
   readonly kind: 'decimal';
   readonly precision: number;
   readonly scale: number;
@@ -78,7 +79,11 @@ export const date = (): DType<string> => scalar('date');
 /** Raw bytes (SQL `BLOB`/`BINARY`); `Uint8Array` in JS. */
 export const binary = (): DType<Uint8Array> => scalar('binary');
 
-/** Exact decimal (Arrow Decimal128); JS values are decimal strings such as `"12.30"`. */
+/**
+ * Exact decimal (Arrow Decimal128, Parquet DECIMAL); JS values are
+ * {@link DecimalValue | Decimal}s (decimal strings, numbers and bigints are
+ * accepted as input).
+ */
 export function decimal(precision: number, scale: number): DecimalDType {
   if (!Number.isInteger(precision) || precision < 1 || precision > 38) {
     throw new DefinitionError(`decimal precision must be 1..38, got ${precision}`);

@@ -4,6 +4,7 @@
  */
 export * from './errors.js';
 export * from './dtypes.js';
+export { Decimal, isDecimal, type DecimalInput, type RoundingMode } from './decimal.js';
 export { toEpochMicros, parseIsoMicros, formatMicros, microsToDate, type TimeInput } from './time/timestamp.js';
 export { toMillis, type DurationInput } from './time/duration.js';
 export { daysFromCivil, civilFromDays, floorDiv } from './time/civil.js';
@@ -12,9 +13,9 @@ export * from './definitions/aggregation.js';
 export { pointInTimeJoin, chooseRows } from './join/point-in-time-join.js';
 export { keyBuckets, groupByBucket } from './arrow/key-buckets.js';
 export type { PointInTimeJoinOptions } from './join/options.js';
-export { applyLookup, type LookupJoin } from './join/lookup.js';
-export type { Lookup, ResolvedLookup } from './definitions/lookup.js';
-export { versionTimeOf } from './definitions/lookup.js';
+export { applyLookup, lookupRows, type LookupJoin, type LookupCounts, type LookupResult } from './join/lookup.js';
+export type { Lookup, ResolvedLookup, BeforeHistoryPolicy, LookupBasis } from './definitions/lookup.js';
+export { versionTimeOf, BEFORE_HISTORY_POLICIES, LOOKUP_BASES } from './definitions/lookup.js';
 export {
   defineEntity,
   isEntity,

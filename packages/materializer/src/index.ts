@@ -27,3 +27,7 @@ export { readRegistry, writeRegistry, registryText, REGISTRY_KEY } from './cli/r
 export { publishOnline, type PublishResult } from './pipeline/publish-online.js';
 export { verifyOnline, type OnlineVerification } from './pipeline/verify-online.js';
 export { latestAt } from './pipeline/online-rows.js';
+export { LookupTally, type LookupSummary } from './pipeline/lookup-tally.js';
+export { readSeedFile } from './seed/read-seed-file.js';
+export { seedMirror, type SeedResult } from './seed/seed-mirror.js';
+export { SeedFileError } from './seed/seed-file-error.js';

@@ -6,7 +6,7 @@ import { INSPECT, inspectRich, JUPYTER_DISPLAY, jupyterBundle } from './notebook
 /**
  * The Arrow table the SDK returns, for notebooks: still a `Table` (pass it
  * to any Arrow consumer), with `toArray()` giving exact typed rows (int64
- * as `bigint`, timestamps as `Date` keeping µs, decimals as exact strings),
+ * as `bigint`, timestamps as `Date` keeping µs, decimals as exact `Decimal`s),
  * a readable text table when printed or logged, and an HTML table when a
  * Jupyter notebook (tslab, Deno) shows it.
  */

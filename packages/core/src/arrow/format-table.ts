@@ -1,4 +1,5 @@
 import { DataType, type Table, type Vector } from 'apache-arrow';
+import { isDecimal } from '../decimal.js';
 import { formatMicros } from '../time/timestamp.js';
 import { columnValues } from './rows.js';
 import { readMicrosVector } from './time-column.js';
@@ -13,8 +14,9 @@ export interface FormatTableOptions {
 
 /**
  * Renders an Arrow table as an aligned text table for terminals and
- * notebooks: timestamps as ISO-8601 UTC, int64 without precision loss,
- * lists as `[a, b]`, nulls as `null`. Numbers are right-aligned.
+ * notebooks: timestamps as ISO-8601 UTC, int64 and decimals exactly (every
+ * digit of the scale: `12.30`), lists as `[a, b]`, nulls as `null`.
+ * Numbers are right-aligned.
  */
 export function formatTable(table: Table, options: FormatTableOptions = {}): string {
   const maxRows = options.maxRows ?? 20;
@@ -61,6 +63,7 @@ export function isNumeric(type: DataType): boolean {
 function formatCell(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof Date) return value.toISOString().replace(/\.0+Z$/, 'Z');
+  if (isDecimal(value)) return value.toString();
   // Ten significant digits hide binary noise (18565.579999999998 prints as 18565.58).
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(10)));
   if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Decimal } from '../decimal.js';
 import { decimal, int32, int64, list, string, timestamp, float64, bool, date } from '../dtypes.js';
 import { InvalidInputError } from '../errors.js';
 import { Instant } from '../time/instant.js';
 import { rowsToTable, tableToRows } from './rows.js';
+import { toArrowType } from '../dtypes.js';
 
 const RUNS = process.env.CI ? 1000 : 200;
 
@@ -24,7 +26,8 @@ describe('rowsToTable / tableToRows', () => {
       { id: null, at: null, price: null, name: null, tags: null, score: null, ok: null, day: null },
     ];
     const back = tableToRows(rowsToTable(rows, columns));
-    expect(back[0]).toEqual({ ...rows[0], price: '-12.30' });
+    expect(back[0]).toEqual({ ...rows[0], price: new Decimal(-1230n, 2) });
+    expect(String(back[0]!.price)).toBe('-12.30');
     expect((back[0]!.at as Instant).micros).toBe(-1n);
     expect(back[1]).toEqual(rows[1]);
   });
@@ -73,5 +76,19 @@ describe('rowsToTable / tableToRows', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it('gives decimals to JS as exact Decimals and infers a Decimal column as decimal(38, widest scale)', () => {
+    const t = rowsToTable([{ amt: Decimal.from('12.3') }, { amt: Decimal.from('0.125') }, { amt: null }, { amt: 5n }, { amt: '-1.5' }], {});
+    expect(String(t.schema.fields[0]!.type)).toBe(String(toArrowType(decimal(38, 3))));
+    expect(tableToRows(t).map((r) => (r.amt === null ? null : String(r.amt)))).toEqual(['12.300', '0.125', null, '5.000', '-1.500']);
+    // Declared decimals take Decimals, strings, bigints and numbers, and refuse digits they would lose or cannot hold.
+    const declared = rowsToTable([{ p: Decimal.from('1.50') }, { p: Decimal.from('2.000') }, { p: '3.1' }, { p: 4 }], { p: decimal(5, 2) });
+    expect(tableToRows(declared).map((r) => String(r.p))).toEqual(['1.50', '2.00', '3.10', '4.00']);
+    expect(() => rowsToTable([{ p: Decimal.from('1.005') }], { p: decimal(5, 2) })).toThrow(/column 'p', row 0: "1.005" is not a decimal with at most 2 digits/);
+    expect(() => rowsToTable([{ p: Decimal.from('1234.5') }], { p: decimal(5, 2) })).toThrow(/column 'p', row 0: "1234.5" is not a decimal\(5, 2\)/);
+    expect(() => rowsToTable([{ p: new Decimal(1n, 39) }], {})).toThrow(/Decimal128 holds at most 38/);
+    // A float column takes a Decimal when declared so (the user asked for a float).
+    expect(tableToRows(rowsToTable([{ f: Decimal.from('0.5') }], { f: float64() }))[0]!.f).toBe(0.5);
   });
 });

@@ -1,5 +1,6 @@
 import { DataType, makeData, makeVector, Table, vectorFromArray, type Vector } from 'apache-arrow';
-import { bool, float64, int64, list, string, timestamp, toArrowType, type DecimalDType, type DType, type ListDType } from '../dtypes.js';
+import { Decimal, isDecimal } from '../decimal.js';
+import { bool, decimal, float64, int64, list, string, timestamp, toArrowType, type DecimalDType, type DType, type ListDType } from '../dtypes.js';
 import { InvalidInputError } from '../errors.js';
 import { daysFromCivil, civilFromDays } from '../time/civil.js';
 import { Instant } from '../time/instant.js';
@@ -7,13 +8,13 @@ import { toEpochMicros, type TimeInput } from '../time/timestamp.js';
 import { decimalAt, pow10, writeDecimal } from '../window/decimal.js';
 import { packBits, readMicrosVector } from './time-column.js';
 
-/** A row as plain JS values: bigint for int64, Instant for timestamps, exact strings for decimals. */
+/** A row as plain JS values: bigint for int64, Instant for timestamps, {@link Decimal} for decimals. */
 export type JsRow = Record<string, unknown>;
 
 /**
  * Reads a table into plain objects without losing precision: Int64 as
  * `bigint`, timestamps as {@link Instant} (a `Date` that keeps µs),
- * Decimal128 as exact decimal strings, dates as `'YYYY-MM-DD'`, lists as
+ * Decimal128 as exact {@link Decimal}s, dates as `'YYYY-MM-DD'`, lists as
  * arrays. For row transforms and notebook output, not for hot paths.
  */
 export function tableToRows(table: Table): JsRow[] {
@@ -36,7 +37,7 @@ export function columnValues(vector: Vector, name: string): unknown[] {
     const out: unknown[] = [];
     for (const data of vector.data) {
       for (let i = 0; i < data.length; i++) {
-        out.push(data.getValid(i) ? formatDecimal(decimalAt(data.values as Uint32Array, i), type.scale) : null);
+        out.push(data.getValid(i) ? new Decimal(decimalAt(data.values as Uint32Array, i), type.scale) : null);
       }
     }
     return out;
@@ -80,7 +81,8 @@ function unionValues(vector: Vector, name: string): unknown[] {
 /**
  * Builds a table from plain objects. `columns` gives each column's dtype;
  * a column not listed takes the dtype of its first non-null value (bigint →
- * int64, number → float64, string, boolean, Date → timestamp, array → list).
+ * int64, number → float64, string, boolean, Date → timestamp, array → list,
+ * {@link Decimal} → `decimal(38, s)` with `s` the widest scale in the column).
  * Times may be any {@link TimeInput}; a value that does not fit its dtype is
  * an {@link InvalidInputError} naming the column and row.
  */
@@ -110,8 +112,17 @@ export function inferDType(values: readonly unknown[], name: string): DType {
   if (typeof sample === 'string') return string();
   if (typeof sample === 'boolean') return bool();
   if (sample instanceof Date) return timestamp();
+  if (isDecimal(sample)) return decimal(38, widestScale(values, name));
   if (Array.isArray(sample)) return list(inferDType(values.flatMap((v) => (Array.isArray(v) ? v : [])), `${name}[]`));
-  throw new InvalidInputError(`column '${name}' holds ${typeof sample} values; use numbers, bigints, strings, booleans, Dates or arrays`);
+  throw new InvalidInputError(`column '${name}' holds ${typeof sample} values; use numbers, bigints, Decimals, strings, booleans, Dates or arrays`);
+}
+
+// The scale every Decimal of the column fits without rounding; Decimal128 holds at most 38 digits.
+function widestScale(values: readonly unknown[], name: string): number {
+  let scale = 0;
+  for (const v of values) if (isDecimal(v) && v.scale > scale) scale = v.scale;
+  if (scale > 38) throw new InvalidInputError(`column '${name}' holds a Decimal with ${scale} digits after the point; Decimal128 holds at most 38 (round it first)`);
+  return scale;
 }
 
 function buildVector(values: readonly unknown[], dtype: DType, name: string): Vector {
@@ -131,7 +142,7 @@ function buildVector(values: readonly unknown[], dtype: DType, name: string): Ve
     case 'int32':
       return fixed(Int32Array.from(values, (v, i) => (v === null || v === undefined ? 0 : Number(inRange(toBigInt(v), INT32, () => bad(i, INT32.what))))));
     case 'float64':
-      return fixed(Float64Array.from(values, (v, i) => (v === null || v === undefined ? 0 : typeof v === 'number' || typeof v === 'bigint' ? Number(v) : bad(i, 'a number'))));
+      return fixed(Float64Array.from(values, (v, i) => (v === null || v === undefined ? 0 : typeof v === 'number' || typeof v === 'bigint' || isDecimal(v) ? Number(v) : bad(i, 'a number'))));
     case 'timestamp':
       return fixed(BigInt64Array.from(values, (v, i) => (v === null || v === undefined ? 0n : inRange(toEpochMicros(v as TimeInput), INT64, () => bad(i, 'an instant within int64 microseconds')))));
     case 'date':
@@ -142,9 +153,15 @@ function buildVector(values: readonly unknown[], dtype: DType, name: string): Ve
       return fixed(bits);
     }
     case 'decimal': {
-      const scale = (dtype as DecimalDType).scale;
+      const { precision, scale } = dtype as DecimalDType;
+      const limit = pow10(precision);
       const words = new Uint32Array(n * 4);
-      values.forEach((v, i) => v !== null && v !== undefined && writeDecimal(words, i, parseDecimal(v, scale, () => bad(i, `a decimal with at most ${scale} digits after the point`))));
+      values.forEach((v, i) => {
+        if (v === null || v === undefined) return;
+        const scaled = parseDecimal(v, scale, () => bad(i, `a decimal with at most ${scale} digits after the point`));
+        if (scaled >= limit || -scaled >= limit) bad(i, `a decimal(${precision}, ${scale}): it has more than ${precision} digits`);
+        writeDecimal(words, i, scaled);
+      });
       return fixed(words);
     }
     case 'list': {
@@ -182,11 +199,12 @@ function inRange(n: bigint | null, range: IntRange, fail: () => never): bigint {
   return n !== null && n >= range.min && n <= range.max ? n : fail();
 }
 
-/** A value as a message shows it: bigints with `n`, strings quoted, objects by their tag. */
+/** A value as a message shows it: bigints with `n`, strings and Decimals quoted, other objects by their tag. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Date(Invalid)' : `Date(${value.toISOString()})`;
+  if (isDecimal(value)) return JSON.stringify(value.toString());
   if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
   return String(value);
 }
@@ -204,9 +222,14 @@ export function formatDecimal(value: bigint, scale: number): string {
   return `${negative ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }
 
-/** A decimal string, integer or bigint as an integer scaled by `10^scale`; more fraction digits than `scale` fail. */
+/** A {@link Decimal}, decimal string, integer or bigint as an integer scaled by `10^scale`; more (non-zero) fraction digits than `scale` fail. */
 export function parseDecimal(v: unknown, scale: number, fail: () => never): bigint {
   if (typeof v === 'bigint') return v * pow10(scale);
+  if (isDecimal(v)) {
+    if (v.scale <= scale) return v.unscaled * pow10(scale - v.scale);
+    const factor = pow10(v.scale - scale);
+    return v.unscaled % factor === 0n ? v.unscaled / factor : fail();
+  }
   const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
   const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(text);
   if (!m) return fail();

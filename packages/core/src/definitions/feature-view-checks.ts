@@ -1,4 +1,5 @@
-import type { DType } from '../dtypes.js';
+import type { DecimalDType, DType } from '../dtypes.js';
+import { isAggregation } from './aggregation.js';
 import { DefinitionError, nearest } from '../errors.js';
 import { isEntity, type AnyEntity, type JoinKeys } from './entity.js';
 import { normalizeFeatureSpec } from './feature-spec.js';
@@ -102,5 +103,36 @@ export function validateSourceColumns(source: Source, added: readonly string[], 
         (suggestion ? `; did you mean '${suggestion}'?` : `; declared: ${known.join(', ')}`) +
         ` (add a lookup or a transform if the view computes it)`,
     );
+  }
+}
+
+/**
+ * A `sum` over a column the source (or a lookup) declares as a decimal must
+ * declare a decimal type too: `sum` defaults to float64, which would not be
+ * exact (the run would refuse it; this says so at definition time). Only
+ * checkable without a transform, whose output columns are not declared.
+ */
+export function checkDecimalSums(
+  features: FeatureSpecs,
+  source: Source,
+  lookups: readonly { readonly source: Source; readonly columns: Readonly<Record<string, string>> }[],
+  what: string,
+): void {
+  const declared = new Map<string, DType>(Object.entries(source.columns ?? {}));
+  for (const lookup of lookups) for (const [output, column] of Object.entries(lookup.columns)) {
+    const dtype = lookup.source.columns?.[column];
+    if (dtype) declared.set(output, dtype);
+  }
+  for (const [feature, spec] of Object.entries(features)) {
+    if (!isAggregation(spec) || spec.fn !== 'sum' || spec.column === null || spec.dtype.kind === 'decimal') continue;
+    const input = declared.get(spec.column);
+    if (input?.kind !== 'decimal') continue;
+    const { precision, scale } = input as DecimalDType;
+    if (spec.dtype.kind === 'float64') {
+      throw new DefinitionError(
+        `${what}: feature '${feature}' sums '${spec.column}', a decimal(${precision}, ${scale}) column, as float64, which is not exact; ` +
+          `declare type: decimal(38, ${scale}), e.g. sum('${spec.column}', { window: …, type: decimal(38, ${scale}) })`,
+      );
+    }
   }
 }

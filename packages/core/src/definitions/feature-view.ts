@@ -5,7 +5,7 @@ import { isAggregation } from './aggregation.js';
 import type { AnyEntity, JoinKeys } from './entity.js';
 import type { AnyFeatureRef, FeatureRef } from './feature-ref.js';
 import { columnsRead, specDType } from './feature-spec.js';
-import { validateEntities, validateFeatures, validateOptions, validateSourceColumns } from './feature-view-checks.js';
+import { checkDecimalSums, validateEntities, validateFeatures, validateOptions, validateSourceColumns } from './feature-view-checks.js';
 import { deepFreeze } from './freeze.js';
 import type { FeatureSpecs, JoinKeysOf } from './infer.js';
 import { resolveLookups, type Lookup, type ResolvedLookup } from './lookup.js';
@@ -130,7 +130,10 @@ export function defineFeatureView<
   if (transform !== undefined && typeof transform !== 'function') {
     throw new DefinitionError(`feature view '${String(config.name)}': transform must be a function (row) => row | row[] | null`);
   }
-  return createFeatureView(config, transform ? { fn: transform, source: transform.toString(), executable: true } : null);
+  const view = createFeatureView(config, transform ? { fn: transform, source: transform.toString(), executable: true } : null);
+  // Only here, not in createFeatureView: a registry written before the check must still load (its runs then say the same).
+  if (!transform) checkDecimalSums(view.features, view.source, view.lookups, `feature view '${view.name}'`);
+  return view;
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   timestamp,
   bool,
   type AnyFeatureRef,
+  type Decimal,
   type KeyDType,
   type AnyFeatureView,
   type FeatureRef,
@@ -80,7 +81,7 @@ export type Tests = [
         account_id: bigint;
         company_id: number;
         sku: string;
-        amount: string | null;
+        amount: Decimal | null;
         status: string | null;
         paid_at: Date | null;
         invoices_90d: bigint | null;
@@ -95,7 +96,7 @@ export type Tests = [
   Expect<Equal<typeof view.name, 'account_invoices'>>,
   Expect<Equal<InferFeatureValue<typeof view, 'invoices_90d'>, bigint | null>>,
   Expect<Equal<InferRefValue<ReturnType<typeof view.ref<'skus_90d'>>>, string[] | null>>,
-  Expect<Equal<InferFeatureRow<typeof withLookups>, { account_id: bigint; spend: string | null; lines: bigint | null; first_sku: string | null }>>,
+  Expect<Equal<InferFeatureRow<typeof withLookups>, { account_id: bigint; spend: Decimal | null; lines: bigint | null; first_sku: string | null }>>,
   Expect<Equal<(typeof withLookups)['lookups'], readonly ResolvedLookup[]>>,
   Expect<Equal<ReturnType<RowTransform>, Record<string, unknown> | readonly Record<string, unknown>[] | null>>,
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DefinitionError, defineFeatureView, float64, int64, parquetSource, string, sum, timestamp, type Lookup } from '@asof/core';
+import { collectSet, decimal, DefinitionError, defineFeatureView, float64, int64, parquetSource, string, sum, timestamp, type Lookup } from '@asof/core';
 import { account, invoices, lineItems, productMix, productMixLookups, skus } from '../../../../test/helpers/trs-definitions.js';
 
 const base = {
@@ -7,7 +7,8 @@ const base = {
   entities: [account],
   source: lineItems,
   eventTime: 'issued_at',
-  features: { spend: sum('unit_price', { window: '90d' }) },
+  // A decimal sum: a float64 sum of the decimal price is refused at definition time.
+  features: { spend: sum('unit_price', { window: '90d', type: decimal(38, 2) }) },
 } as const;
 const build = (lookups: readonly unknown[], over: object = {}) => () => defineFeatureView({ ...base, lookups: lookups as Lookup[], ...over });
 const [byInvoice, bySku] = productMixLookups as readonly [Lookup, Lookup];
@@ -15,8 +16,8 @@ const [byInvoice, bySku] = productMixLookups as readonly [Lookup, Lookup];
 describe('defineFeatureView lookups', () => {
   it('stores the lookups resolved, in order, with their version time, deeply frozen', () => {
     expect(productMix.lookups).toEqual([
-      { source: invoices, on: { invoice_id: 'invoice_id' }, at: null, columns: { account_id: 'account_id', issued_at: 'issued_at' }, versionTime: 'updated_at' },
-      { source: skus, on: { sku_id: 'sku_id' }, at: 'issued_at', columns: { unit_price: 'retail_price', item_name: 'item_name' }, versionTime: 'updated_at' },
+      { source: invoices, on: { invoice_id: 'invoice_id' }, at: null, columns: { account_id: 'account_id', issued_at: 'issued_at' }, beforeHistory: 'null', basisColumn: null, versionTime: 'updated_at' },
+      { source: skus, on: { sku_id: 'sku_id' }, at: 'issued_at', columns: { unit_price: 'retail_price', item_name: 'item_name' }, beforeHistory: 'null', basisColumn: null, versionTime: 'updated_at' },
     ]);
     for (const part of [productMix.lookups, productMix.lookups[0], productMix.lookups[1]!.on, productMix.lookups[1]!.columns]) {
       expect(Object.isFrozen(part)).toBe(true);
@@ -39,6 +40,16 @@ describe('defineFeatureView lookups', () => {
     const lookups = [created, plain].map((source, i) => ({ source, on: { sku_id: 'sku_id' }, at: 'issued_at', columns: { [`p${i}`]: 'price' } }));
     const v = defineFeatureView({ ...base, lookups: [byInvoice, ...lookups], features: { spend: sum('p0', { window: '1d' }) } });
     expect(v.lookups.map((l) => l.versionTime)).toEqual(['updated_at', 'loaded_at', 'valid_from']);
+  });
+
+  it('keeps the before-history policy and the basis column, whose string column features and later lookups may read', () => {
+    const v = defineFeatureView({
+      ...base,
+      lookups: [byInvoice, { ...bySku, beforeHistory: 'earliestKnown', basisColumn: 'price_basis' }],
+      features: { spend: sum('unit_price', { window: '90d', type: decimal(38, 2) }), bases: collectSet('price_basis', { window: '90d', type: string() }) },
+    });
+    expect(v.lookups[1]).toMatchObject({ beforeHistory: 'earliestKnown', basisColumn: 'price_basis' });
+    expect(v.lookups[0]).toMatchObject({ beforeHistory: 'null', basisColumn: null });
   });
 
   it('lets features and later lookups read the columns earlier lookups add', () => {
@@ -74,6 +85,12 @@ describe('defineFeatureView lookups', () => {
     ['an unknown on column', [byInvoice, { ...bySku, on: { sku_di: 'sku_id' } }], /reads row column 'sku_di'.*did you mean 'sku_id'\?/],
     ['keys of different types', [byInvoice, { source: pair, on: { sku_id: 'a', account_id: 'b' }, columns: { v: 'v' } }], /row column 'account_id' is integer but primary key column 'b' is string; give them one type/],
     ['an at that is not a time', [byInvoice, { ...bySku, at: 'qty' }], /at column 'qty' is int32; it must be a timestamp\(\) or date\(\) column/],
+    ['an unknown beforeHistory', [byInvoice, { ...bySku, beforeHistory: 'earliest' }], /beforeHistory must be 'null' or 'earliestKnown', got "earliest"/],
+    ['earliestKnown without at', [{ ...byInvoice, beforeHistory: 'earliestKnown' }], /beforeHistory: 'earliestKnown' needs at/],
+    ['a blank basisColumn', [byInvoice, { ...bySku, basisColumn: '' }], /basisColumn must be a column name/],
+    ['a basisColumn that is also an output', [byInvoice, { ...bySku, basisColumn: 'unit_price' }], /basisColumn 'unit_price' is also one of its columns/],
+    ['a basisColumn an earlier lookup adds', [byInvoice, { ...bySku, basisColumn: 'account_id' }], /output column 'account_id' is already added by an earlier lookup/],
+    ['a basisColumn named like a source column', [byInvoice, { ...bySku, basisColumn: 'qty' }], /output column 'qty' is a column of source 'invoice_line_items'/],
   ])('rejects %s', (_, lookups, message) => {
     expect(build(lookups)).toThrow(DefinitionError);
     expect(build(lookups)).toThrow(message);

@@ -1,4 +1,4 @@
-import type { DType } from '../dtypes.js';
+import { string, type DType } from '../dtypes.js';
 import { DefinitionError, nearest } from '../errors.js';
 import { assertColumn } from './names.js';
 import { isSource, type Source } from './source.js';
@@ -24,7 +24,42 @@ export interface Lookup {
   readonly at?: string;
   /** Output column added to the row -> column of `source`. Null where no version qualifies. */
   readonly columns: Readonly<Record<string, string>>;
+  /**
+   * What a row older than the dimension's known history gets (its key has
+   * versions, but all of them are newer than the row's `at`: on a first
+   * import the source shows only today's price). `'null'` (the default):
+   * the looked-up columns are null. `'earliestKnown'`: the earliest known
+   * version, the best price there is. Either way the rows are counted in the
+   * run summary and marked in {@link Lookup.basisColumn}; needs `at`.
+   */
+  readonly beforeHistory?: BeforeHistoryPolicy;
+  /**
+   * An output column (string) saying how each row was looked up (see
+   * {@link LookupBasis}), so a transform or a report can tell a price at
+   * issue from one taken from a later version.
+   */
+  readonly basisColumn?: string;
 }
+
+/** What a lookup does for a row older than the dimension's first known version (see {@link Lookup.beforeHistory}). */
+export type BeforeHistoryPolicy = 'null' | 'earliestKnown';
+
+/** Every {@link BeforeHistoryPolicy}. */
+export const BEFORE_HISTORY_POLICIES: readonly BeforeHistoryPolicy[] = Object.freeze(['null', 'earliestKnown']);
+
+/**
+ * How a lookup found a row's version, as its basis column holds it:
+ * `matched`: the version in force at `at` (the latest one, without `at`);
+ * `earliest_known`: the row is older than every known version of its key,
+ * and `beforeHistory: 'earliestKnown'` took the earliest one;
+ * `before_history`: the same case under `beforeHistory: 'null'`, so the
+ * looked-up columns are null; `no_version`: nothing to look up (no version
+ * of the key is known, or the row's key or `at` is null), columns null.
+ */
+export type LookupBasis = 'matched' | 'earliest_known' | 'before_history' | 'no_version';
+
+/** Every {@link LookupBasis}, in code order. */
+export const LOOKUP_BASES: readonly LookupBasis[] = Object.freeze(['matched', 'earliest_known', 'before_history', 'no_version']);
 
 /** A validated {@link Lookup} as a view stores it (frozen with the view); what `applyLookup` takes. */
 export interface ResolvedLookup {
@@ -35,6 +70,10 @@ export interface ResolvedLookup {
   readonly at: string | null;
   /** Output column -> column of `source`, in output order. */
   readonly columns: Readonly<Record<string, string>>;
+  /** Rows older than every known version: null columns, or the earliest version (see {@link Lookup.beforeHistory}). */
+  readonly beforeHistory: BeforeHistoryPolicy;
+  /** Output column holding each row's {@link LookupBasis}, or `null`. */
+  readonly basisColumn: string | null;
   /**
    * Column of `source` holding each version's time: its `updatedAtField`,
    * else its `createdTimestampField`, else its `timestampField`.
@@ -79,12 +118,13 @@ export function resolveLookups(
       }
       checkDTypes(resolved, row, context);
     }
-    for (const [output, column] of Object.entries(resolved.columns)) {
+    const outputs: [string, DType | null][] = Object.entries(resolved.columns).map(([output, column]) => [output, resolved.source.columns?.[column] ?? null]);
+    if (resolved.basisColumn !== null) outputs.push([resolved.basisColumn, string()]);
+    for (const [output, dtype] of outputs) {
       if (Object.hasOwn(added, output)) throw new DefinitionError(`${context}: output column '${output}' is already added by an earlier lookup; rename one`);
       if (source.columns && Object.hasOwn(source.columns, output)) {
         throw new DefinitionError(`${context}: output column '${output}' is a column of source '${source.name}'; rename the output`);
       }
-      const dtype = resolved.source.columns?.[column] ?? null;
       added[output] = dtype;
       row?.set(output, dtype);
     }
@@ -130,7 +170,19 @@ function resolveLookup(input: unknown, what: string): ResolvedLookup {
       );
     }
   }
-  return { source, on, at, columns, versionTime: versionTimeOf(source) };
+  const beforeHistory = lookup.beforeHistory ?? 'null';
+  if (!BEFORE_HISTORY_POLICIES.includes(beforeHistory)) {
+    throw new DefinitionError(`${context}: beforeHistory must be 'null' or 'earliestKnown', got ${JSON.stringify(beforeHistory)}`);
+  }
+  if (beforeHistory === 'earliestKnown' && at === null) {
+    throw new DefinitionError(`${context}: beforeHistory: 'earliestKnown' needs at; without at the lookup takes the latest version, which always exists`);
+  }
+  const basisColumn = lookup.basisColumn ?? null;
+  if (basisColumn !== null) {
+    assertColumn(basisColumn, `${context}: basisColumn`);
+    if (Object.hasOwn(columns, basisColumn)) throw new DefinitionError(`${context}: basisColumn '${basisColumn}' is also one of its columns; rename one`);
+  }
+  return { source, on, at, columns, beforeHistory, basisColumn, versionTime: versionTimeOf(source) };
 }
 
 // Catches, at definition time, what would otherwise fail mid-backfill: a key compared with a key of another kind, a non-time `at`.

@@ -118,7 +118,7 @@ export interface OnlineReadResult {
 
 /**
  * One key's features. Values are exact JS values (as `tableToRows` gives):
- * int64 `bigint`, timestamps `Instant` (µs kept), decimals exact strings,
+ * int64 `bigint`, timestamps `Instant` (µs kept), decimals exact `Decimal`s,
  * dates `'YYYY-MM-DD'`, lists arrays, binary `Uint8Array`; `null` unless
  * the status is `present`.
  */

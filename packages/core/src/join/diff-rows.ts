@@ -2,6 +2,7 @@ import { Bool, Field, makeData, makeVector, RecordBatch, Schema, Struct, Table, 
 import { gather } from '../arrow/gather.js';
 import { KeyDictionary } from '../arrow/keys.js';
 import { microsVector, readMicrosColumn } from '../arrow/time-column.js';
+import { isDecimal } from '../decimal.js';
 import { InvalidInputError } from '../errors.js';
 import { dateMicros } from '../time/instant.js';
 import { groupAndSort } from './group-sort.js';
@@ -177,13 +178,14 @@ function rowComparator(current: Table, next: Table, features: readonly string[])
   return (i, j) => pairs.every(([a, b]) => sameValue(a.get(i), b.get(j)));
 }
 
-/** Value equality across Arrow's JS representations: NaN equals NaN; instants to the µs; lists and decimals compare element-wise. */
+/** Value equality across Arrow's and asof's JS representations: NaN equals NaN; instants to the µs; Decimals by value; lists and raw decimal words element-wise. */
 export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || a === undefined || b === undefined) return false;
   if (typeof a === 'number' && typeof b === 'number') return Number.isNaN(a) && Number.isNaN(b);
   // Microseconds, not getTime(): two Instants a microsecond apart are different values.
   if (a instanceof Date && b instanceof Date) return dateMicros(a) === dateMicros(b);
+  if (isDecimal(a) || isDecimal(b)) return isDecimal(a) && isDecimal(b) && a.equals(b);
   if (typeof a === 'object' && typeof b === 'object') {
     const xs = Array.from(a as Iterable<unknown>);
     const ys = Array.from(b as Iterable<unknown>);

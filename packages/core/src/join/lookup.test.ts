@@ -1,6 +1,6 @@
 import { Int32, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { applyLookup, InvalidInputError, type LookupJoin } from '@asof/core';
+import { applyLookup, InvalidInputError, lookupRows, type LookupJoin } from '@asof/core';
 import { decimalCol, int64Col, readRows, tsCol } from '../../../../test/helpers/window-arrow.js';
 import { productMix } from '../../../../test/helpers/trs-definitions.js';
 
@@ -39,6 +39,51 @@ describe('applyLookup', () => {
   it('gives null where no version exists yet, and for a null key or a null `at`', () => {
     const rows = new Table({ sku_id: int64Col([2n, null, 1n]), sold_at: tsCol([5n * DAY - 1n, 5n * DAY, null]) });
     expect(readRows(applyLookup(rows, skuVersions, byPrice)).map((r) => r.unit_price)).toEqual([null, null, null]);
+  });
+
+  it('before the history: null by default, or the earliest known version; each row marked and counted', () => {
+    // SKU 1 is known from day 0, SKU 2 from day 5; SKU 3 twice at day 7 (the later row wins the tie); SKU 9 never.
+    const versions = new Table({
+      sku_id: int64Col([1n, 1n, 2n, 3n, 3n]),
+      updated_at: tsCol([10n * DAY, 0n, 5n * DAY, 7n * DAY, 7n * DAY]),
+      retail_price: decimalCol([1200n, 1000n, 300n, 1n, 2n]),
+      item_name: str(['widget v2', 'widget', 'gadget', 'first', 'second']),
+    });
+    const rows = new Table({
+      sku_id: int64Col([1n, 2n, 2n, 3n, 9n, null, 1n]),
+      sold_at: tsCol([DAY, 4n * DAY, 5n * DAY, 6n * DAY, DAY, DAY, null]),
+    });
+    const lookup: LookupJoin = { ...byPrice, basisColumn: 'basis' };
+    const asNull = lookupRows(rows, versions, lookup);
+    expect(readRows(asNull.table).map((r) => [r.unit_price, r.basis])).toEqual([
+      [1000n, 'matched'],
+      [null, 'before_history'],
+      [300n, 'matched'],
+      [null, 'before_history'],
+      [null, 'no_version'],
+      [null, 'no_version'],
+      [null, 'no_version'],
+    ]);
+    expect(asNull.counts).toEqual({ matched: 2, earliestKnown: 0, beforeHistory: 2, noVersion: 3 });
+    const earliest = lookupRows(rows, versions, { ...lookup, beforeHistory: 'earliestKnown' });
+    expect(readRows(earliest.table).map((r) => [r.unit_price, r.name, r.basis])).toEqual([
+      [1000n, 'widget', 'matched'],
+      [300n, 'gadget', 'earliest_known'],
+      [300n, 'gadget', 'matched'],
+      [2n, 'second', 'earliest_known'],
+      [null, null, 'no_version'],
+      [null, null, 'no_version'],
+      [null, null, 'no_version'],
+    ]);
+    expect(earliest.counts).toEqual({ matched: 2, earliestKnown: 2, beforeHistory: 0, noVersion: 3 });
+    expect(earliest.table.schema.fields.map((f) => [f.name, String(f.type)]).slice(-1)).toEqual([['basis', 'Utf8']]);
+    // Without a basis column the policy still applies and the rows are still counted.
+    const unmarked = lookupRows(rows, versions, { ...byPrice, beforeHistory: 'earliestKnown' });
+    expect(unmarked.table.getChild('basis')).toBeNull();
+    expect(unmarked.counts).toEqual(earliest.counts);
+    expect(() => applyLookup(new Table({ sku_id: rows.getChild('sku_id')!, sold_at: rows.getChild('sold_at')!, basis: str(Array(7).fill('x')) }), versions, lookup)).toThrow(
+      /lookup output column 'basis' is already a column of the rows/,
+    );
   });
 
   it('takes the latest version when `at` is null; equal version times go to the later input row', () => {

@@ -74,7 +74,14 @@ export function viewFromJson(
   const lookups: Lookup[] = list<LookupJson>(json.lookups ?? [], `${what} lookups`).map((lookup) => {
     const lookupSource = sources.get(lookup.source);
     if (!lookupSource) throw missing(what, 'lookup source', lookup.source, sources);
-    return { source: lookupSource, on: lookup.on, ...(lookup.at != null && { at: lookup.at }), columns: lookup.columns };
+    return {
+      source: lookupSource,
+      on: lookup.on,
+      ...(lookup.at != null && { at: lookup.at }),
+      columns: lookup.columns,
+      ...(lookup.beforeHistory != null && { beforeHistory: lookup.beforeHistory }),
+      ...(lookup.basisColumn != null && { basisColumn: lookup.basisColumn }),
+    };
   });
   const transform = json.transform ? { fn: null, source: String(json.transform.source), executable: false } : null;
   return createFeatureView(

@@ -73,6 +73,10 @@ export interface LookupJson {
   readonly on: Readonly<Record<string, string>>;
   readonly at: string | null;
   readonly columns: Readonly<Record<string, string>>;
+  /** Written only when `'earliestKnown'`; absent (documents from before it, too) = `'null'`. */
+  readonly beforeHistory?: 'null' | 'earliestKnown';
+  /** Written only when set; absent = no basis column. */
+  readonly basisColumn?: string;
 }
 
 /** A feature view as JSON; entities and sources are referenced by name. */

@@ -87,9 +87,20 @@ export function viewToJson(view: AnyFeatureView): FeatureViewJson {
   };
 }
 
-/** A lookup as JSON; `versionTime` is left out, it follows from the source. */
+/**
+ * A lookup as JSON; `versionTime` is left out, it follows from the source.
+ * The defaults (`beforeHistory: 'null'`, no basis column) are left out too,
+ * so documents and hashes of lookups from before those options stay the same.
+ */
 export function lookupToJson(lookup: ResolvedLookup): LookupJson {
-  return { source: lookup.source.name, on: { ...lookup.on }, at: lookup.at, columns: { ...lookup.columns } };
+  return {
+    source: lookup.source.name,
+    on: { ...lookup.on },
+    at: lookup.at,
+    columns: { ...lookup.columns },
+    ...(lookup.beforeHistory !== 'null' && { beforeHistory: lookup.beforeHistory }),
+    ...(lookup.basisColumn !== null && { basisColumn: lookup.basisColumn }),
+  };
 }
 
 /** A feature service as JSON; a whole view is written `view:*` so reloading keeps the intent. */

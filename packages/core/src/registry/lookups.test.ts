@@ -95,8 +95,34 @@ describe('registry: primary keys, lookups, lifetime windows', () => {
     ["a lookup source's version time", () => mix(), () => mix({ lookups: [byInvoice, { ...bySku, source: skuTable({ updatedAtField: undefined }) }] })],
     ["the view source's primary key", () => mix(), () => mix({ source: lineTable({ primaryKey: ['invoice_id'] }) })],
     ['a lifetime window made finite', () => mix(), () => mix({ features: { ...productMix.features, skus_lifetime: count({ window: '3650d' }) } })],
+    ["a lookup's before-history policy", () => mix(), () => mix({ lookups: [byInvoice, { ...bySku, beforeHistory: 'earliestKnown' }] })],
+    ["a lookup's basis column", () => mix(), () => mix({ lookups: [byInvoice, { ...bySku, basisColumn: 'price_basis' }] })],
   ])('changes the view hash with %s', (_, a, b) => {
     expect(hashFeatureView(a())).not.toBe(hashFeatureView(b()));
+  });
+
+  it('writes the before-history policy and the basis column, reads them back, and reads documents without them as null / none', () => {
+    const policy: Lookup = { ...bySku, beforeHistory: 'earliestKnown', basisColumn: 'price_basis' };
+    const registry = createRegistry(mix({ lookups: [byInvoice, policy] }));
+    const doc = JSON.parse(JSON.stringify(registry)) as RegistryDocument;
+    expect(doc.featureViews[0]!.lookups![1]).toEqual({
+      source: 'skus',
+      on: { sku_id: 'sku_id' },
+      at: 'issued_at',
+      columns: { unit_price: 'retail_price', item_name: 'item_name' },
+      beforeHistory: 'earliestKnown',
+      basisColumn: 'price_basis',
+    });
+    const loaded = Registry.fromJSON(doc);
+    expect(loaded.getFeatureView('account_product_mix').lookups[1]).toMatchObject({ beforeHistory: 'earliestKnown', basisColumn: 'price_basis' });
+    expect(loaded.hashOf('account_product_mix')).toBe(registry.hashOf('account_product_mix'));
+    // The defaults are not written, so a document and hash from before the options are those of 'null' and no basis column.
+    const plain = createRegistry(productMix).toJSON();
+    expect(plain.featureViews[0]!.lookups!.every((l) => !('beforeHistory' in l) && !('basisColumn' in l))).toBe(true);
+    const old = Registry.fromJSON(plain).getFeatureView('account_product_mix');
+    expect(old.lookups.map((l) => [l.beforeHistory, l.basisColumn])).toEqual([['null', null], ['null', null]]);
+    expect(hashFeatureView(old)).toBe(hashFeatureView(productMix));
+    expect(hashFeatureView(mix({ lookups: [byInvoice, { ...bySku, beforeHistory: 'null' }] }))).toBe(hashFeatureView(productMix));
   });
 
   it('reports a view whose lookup source changed as changed in diffRegistries', () => {

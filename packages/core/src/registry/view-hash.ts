@@ -11,7 +11,7 @@ const cache = new WeakMap<AnyFeatureView, string>();
 /**
  * The content hash of a view: sha256 over canonical JSON of everything that
  * decides its rows (entities and their join keys, the source incl. its
- * primary key, the lookups with their sources, every feature spec incl.
+ * primary key, the lookups with their sources and policies, every feature spec incl.
  * windows and filters, ttl, time columns, the transform's source text).
  * Descriptions, tags and `online` are left out: editing them does not call
  * for re-materializing. Feature order and object key order do not matter;

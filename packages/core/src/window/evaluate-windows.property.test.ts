@@ -194,8 +194,9 @@ const aggArb: fc.Arbitrary<AggChoice> = fc
   })
   .map(({ fn, any, numeric, windowMs, where, sumAs }): AggChoice => {
     const column = fn === 'sum' || fn === 'avg' ? numeric : fn === 'count' ? any : (any ?? 's');
-    const sumOk = fn === 'sum' && !(numeric === 'f' && sumAs !== 'default') && !(numeric === 'd' && sumAs === 'int64');
-    return { fn, column, windowMs, where, sumAs: sumOk ? sumAs : 'default' };
+    // Floats sum as float64 only; decimals as decimals only (a float64 sum of decimals is refused).
+    const as = fn !== 'sum' || numeric === 'f' ? 'default' : numeric === 'd' ? 'decimal' : sumAs;
+    return { fn, column, windowMs, where, sumAs: as };
   });
 
 const caseArb: fc.Arbitrary<Case> = fc

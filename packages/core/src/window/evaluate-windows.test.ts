@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decimalCol, float64Col, int64Col, readRows, tsCol } from '../../../../test/helpers/window-arrow.js';
 import { avg, collectSet, count, countDistinct, last, max, min, sum, where, type Aggregation } from '../definitions/aggregation.js';
 import { bool, date, decimal, float64, int32, int64, string, timestamp } from '../dtypes.js';
+import { DefinitionError } from '../errors.js';
 import { evaluateWindows, type EvaluateWindowsOptions } from './evaluate-windows.js';
 
 const MS = 1000n;
@@ -169,6 +170,26 @@ describe('evaluateWindows: edge cases', () => {
     expect(row).toMatchObject({ exact: huge + 30n, wider: (huge + 30n) * 100n, small: 30n, mx: huge });
     expect(() => run(events, { s: sum('amount', { window: 5, type: decimal(38, 1) }) })).toThrow(/scale 2/);
     expect(() => run(events, { s: sum('amount', { window: 5, type: decimal(30, 2) }) })).toThrow(/overflows decimal/);
+  });
+
+  it('refuses a sum of decimals as float64 (the default), saying which decimal type to declare', () => {
+    const events = new Table({ id: i64([1n, 1n]), ts: ts([MS, MS]), amount: dec([10n, 20n]) });
+    expect(() => run(events, { s: sum('amount', { window: 5 }) })).toThrow(DefinitionError);
+    expect(() => run(events, { s: sum('amount', { window: 5 }) })).toThrow(/'amount' is decimal\(38, 2\).*declare type: decimal\(38, 2\)/);
+    expect(() => run(events, { s: sum('amount', { window: 5, type: float64() }) })).toThrow(/declare type: decimal\(38, 2\)/);
+    // avg is a float by nature and stays allowed.
+    expect(run(events, { a: avg('amount', { window: 5 }) })[0]!.a).toBe(0.15);
+  });
+
+  it('keeps min, max and last of decimals exact, rescaled to the declared scale', () => {
+    const events = new Table({ id: i64([1n, 1n, 1n]), ts: ts([MS, 2n * MS, 3n * MS]), amount: dec([-1n, 12_345_678_901_234_567_890_123n, 7n]) });
+    const out = run(events, {
+      lo: min('amount', { window: 'lifetime', type: decimal(38, 2) }),
+      hi: max('amount', { window: 'lifetime', type: decimal(38, 3) }),
+      latest: last('amount', { window: 'lifetime', type: decimal(38, 2) }),
+    });
+    expect(out.at(-1)).toMatchObject({ lo: -1n, hi: 123_456_789_012_345_678_901_230n, latest: 7n });
+    expect(() => run(events, { hi: max('amount', { window: 'lifetime', type: decimal(38, 1) }) })).toThrow(/scale 2 cannot be returned as scale 1/);
   });
 
   it('sums floats exactly: values that left the window leave no rounding error behind', () => {

@@ -1,4 +1,5 @@
 import type { CommitOperation, ObjectStore, OfflineStore, OnlineStore, Registry, SourceConnector } from '@asof/core';
+import type { LookupSummary } from '../pipeline/lookup-tally.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -113,6 +114,13 @@ export interface RunSummary {
   readonly ms: number;
   /** `unchanged`: the view already showed what the run computed. */
   readonly status: 'committed' | 'unchanged' | 'failed';
+  /**
+   * Per lookup of the view, how this run found its rows: at their time, from
+   * the dimension's earliest known version, or not at all (DESIGN §3: rows
+   * priced before a dimension's history are counted, never silent). Empty
+   * or absent when the view was not recomputed.
+   */
+  readonly lookups?: readonly LookupSummary[];
   /** Why it failed (status `failed`); a `ConcurrentCommitError` (code `COMMIT_CONFLICT`) when another run committed the view first from newer source data. */
   readonly error?: Error;
 }

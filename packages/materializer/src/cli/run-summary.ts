@@ -22,6 +22,25 @@ export function renderRunSummaries(summaries: readonly RunSummary[]): string {
   );
 }
 
+/**
+ * Per view and lookup, how the run found the lookup's rows: `at time` (the
+ * version in force), `earliest known` (older than the dimension's history,
+ * looked up at its first known version: `beforeHistory: 'earliestKnown'`),
+ * `left null` (the same rows under the `'null'` policy), `no version`
+ * (unknown key, or no key or time to look up). `null` when no recomputed
+ * view has a lookup.
+ */
+export function renderLookupSummaries(summaries: readonly RunSummary[]): string | null {
+  const rows = summaries.flatMap((s) => {
+    const lookups = s.lookups ?? [];
+    // `view/source`, numbered only when a view looks the same source up twice.
+    const label = (l: (typeof lookups)[number]) => `${s.view}/${l.source}${lookups.filter((o) => o.source === l.source).length > 1 ? `#${l.index}` : ''}`;
+    return lookups.map((l) => [label(l), l.policy, l.matched, l.earliestKnown, l.beforeHistory, l.noVersion]);
+  });
+  if (rows.length === 0) return null;
+  return renderTable(['lookup', 'policy', 'at time', 'earliest known', 'left null', 'no version'], rows);
+}
+
 /** One or more views of a run failed; the code is the first failure's. */
 export class ViewsFailedError extends Error {
   readonly code: string;
@@ -55,6 +74,23 @@ export function reportRuns(ctx: CommandContext, summaries: readonly RunSummary[]
     else ctx.logger.info('view done', fields);
   }
   ctx.print(renderRunSummaries(summaries));
+  const lookups = renderLookupSummaries(summaries);
+  if (lookups !== null) ctx.print(`\nlookup rows:\n${lookups}`);
+  for (const s of summaries) {
+    for (const l of s.lookups ?? []) {
+      if (l.earliestKnown + l.beforeHistory + l.noVersion === 0) continue;
+      // Not an error (the policy is declared), but an operator should know: `asof seed` can supply the history.
+      ctx.logger.warn('lookup rows not found at their time', {
+        view: s.view,
+        lookup: l.index,
+        source: l.source,
+        policy: l.policy,
+        earliestKnown: l.earliestKnown,
+        beforeHistoryNull: l.beforeHistory,
+        noVersion: l.noVersion,
+      });
+    }
+  }
   assertAllSucceeded(summaries);
 }
 

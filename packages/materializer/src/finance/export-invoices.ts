@@ -5,6 +5,7 @@ import {
   formatDecimal,
   formatMicros,
   rowsToTable,
+  type BeforeHistoryPolicy,
   type CommitCoordinator,
   type JsRow,
   type ObjectStore,
@@ -84,6 +85,8 @@ export interface ExportRequest {
   /** µs. */
   readonly asOf: bigint;
   readonly termDays?: number;
+  /** Lines issued before their SKU's known history: the earliest known price (default) or none (see `computeInvoiceTables`). */
+  readonly beforeHistory?: BeforeHistoryPolicy;
   readonly now?: () => Date;
   readonly signal?: AbortSignal;
   /** Called when every file of the new version is written and nothing names it yet. */
@@ -111,7 +114,7 @@ export async function exportInvoices(request: ExportRequest): Promise<ExportMani
   const { target, signal } = request;
   const log = exportLog(target, request);
   await log.assertCanClaim({ signal });
-  const tables = await computeInvoiceTables(request.store, request.sources, { asOf: request.asOf, termDays: request.termDays, signal });
+  const tables = await computeInvoiceTables(request.store, request.sources, { asOf: request.asOf, termDays: request.termDays, beforeHistory: request.beforeHistory, signal });
   const now = (request.now ?? (() => new Date()))();
   const version = `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(4).toString('hex')}`;
 

@@ -23,12 +23,13 @@ const INVOICE_COLUMNS: readonly ColumnSpec[] = [
   col('issued_at', timestamp(), 'timestamp', 'UTC'),
   col('due_at', timestamp(), 'timestamp', 'issued_at + payment term (UTC)'),
   col('paid_at', timestamp(), 'timestamp', 'UTC; null while unpaid'),
-  col('amount', decimal(14, 2), 'decimal(14,2)', 'sum(quantity x SKU price in force at issued_at); null if a price is unknown'),
+  col('amount', decimal(14, 2), 'decimal(14,2)', 'sum(quantity x SKU price in force at issued_at, see price_basis); null if a line has no price at all'),
   col('days_late', int32(), 'int', 'paid: floor((paid_at - due_at) / 1 day), at least 0; unpaid: null'),
   col('is_late', bool(), 'boolean', 'paid after due_at, or unpaid at or after due_at'),
   col('status', string(), 'string', 'open | overdue | paid | void'),
   col('line_count', int32(), 'int', 'line items on the invoice'),
-  col('unpriced_lines', int32(), 'int', 'line items with no SKU price known at issued_at'),
+  col('unpriced_lines', int32(), 'int', 'line items whose SKU has no known price version at all'),
+  col('price_basis', string(), 'string', 'at_issue: every line at the price in force at issued_at; first_known: some line issued before its SKU history was known, priced at the earliest known price; null if unpriced_lines > 0'),
 ];
 
 /** Columns of each exported table, in file order. */
@@ -48,8 +49,9 @@ export const EXPORT_COLUMNS: Readonly<Record<ExportTable, readonly ColumnSpec[]>
     col('sku_id', int64(), 'bigint', 'skus.sku_id'),
     col('item_name', string(), 'string', 'skus.item_name in force at issued_at'),
     col('quantity', int32(), 'int', 'invoice_line_items.quantity'),
-    col('unit_price', decimal(14, 2), 'decimal(14,2)', 'skus.retail_price in force at issued_at'),
+    col('unit_price', decimal(14, 2), 'decimal(14,2)', 'skus.retail_price in force at issued_at (see price_basis); null if no price is known'),
     col('amount', decimal(14, 2), 'decimal(14,2)', 'quantity x unit_price'),
+    col('price_basis', string(), 'string', 'at_issue: the price in force at issued_at; first_known: issued before the SKU history was known, the earliest known price; null: no price known'),
   ],
 };
 

@@ -74,7 +74,7 @@ describe('computeInvoiceTables', () => {
     expect((await computeInvoiceTables(store, { invoices, lineItems, skus, accounts }, { asOf: us('2024-02-09T00:00:00Z'), termDays: 45 })).invoices[0]).toMatchObject({ status: 'open' });
   });
 
-  it('void invoices are never late; an unknown price at issue makes the amount null', async () => {
+  it("void invoices are never late; under beforeHistory 'null' an unknown price at issue makes the amount null", async () => {
     const store = await mirrored([
       {
         invoices: [inv({ status: 'void' }), inv({ invoice_id: 2n })],
@@ -82,10 +82,44 @@ describe('computeInvoiceTables', () => {
         skus: [{ sku_id: 3n, item_name: 'a', retail_price: '5.00', updated_at: us('2024-01-10T00:00:01Z') }],
       },
     ]);
-    const t = await computeInvoiceTables(store, { invoices, lineItems, skus, accounts: null }, { asOf: us('2024-06-01T00:00:00Z') });
+    const t = await computeInvoiceTables(store, { invoices, lineItems, skus, accounts: null }, { asOf: us('2024-06-01T00:00:00Z'), beforeHistory: 'null' });
     expect(t.invoices.map((r) => [r.invoice_id, r.status, r.is_late, r.amount, r.unpriced_lines, r.company_name])).toEqual([
       [1n, 'void', false, 0n, 0, null],
       [2n, 'overdue', true, null, 1, null],
+    ]);
+    expect(t.invoices.map((r) => r.price_basis)).toEqual(['at_issue', null]);
+    expect(t.lines.map((l) => [l.unit_price, l.price_basis])).toEqual([[null, null]]);
+  });
+
+  it('prices a line issued before its SKU history at the earliest known version, marked first_known (the default)', async () => {
+    const store = await mirrored([
+      {
+        invoices: [inv({}), inv({ invoice_id: 2n, issued_at: us('2024-03-01T00:00:00Z'), updated_at: us('2024-03-01T00:00:00Z') }), inv({ invoice_id: 3n })],
+        invoice_line_items: [
+          { line_item_id: 1n, invoice_id: 1n, sku_id: 3n, quantity: 2, updated_at: us('2024-01-10T00:00:00Z') },
+          { line_item_id: 2n, invoice_id: 1n, sku_id: 4n, quantity: 1, updated_at: us('2024-01-10T00:00:00Z') },
+          { line_item_id: 3n, invoice_id: 2n, sku_id: 3n, quantity: 1, updated_at: us('2024-03-01T00:00:00Z') },
+          { line_item_id: 4n, invoice_id: 3n, sku_id: 9n, quantity: 1, updated_at: us('2024-01-10T00:00:00Z') },
+        ],
+        // SKU 3 first seen after invoice 1, SKU 4 before it, SKU 9 never.
+        skus: [
+          { sku_id: 3n, item_name: 'a', retail_price: '5.00', updated_at: us('2024-02-01T00:00:00Z') },
+          { sku_id: 4n, item_name: 'b', retail_price: '1.25', updated_at: us('2023-12-01T00:00:00Z') },
+        ],
+      },
+      { skus: [{ sku_id: 3n, item_name: 'a3', retail_price: '7.00', updated_at: us('2024-02-15T00:00:00Z') }] },
+    ]);
+    const t = await computeInvoiceTables(store, { invoices, lineItems, skus, accounts: null }, { asOf: us('2024-06-01T00:00:00Z') });
+    expect(t.invoices.map((r) => [r.invoice_id, r.amount, r.price_basis, r.unpriced_lines])).toEqual([
+      [1n, 1125n, 'first_known', 0],
+      [2n, 700n, 'at_issue', 0],
+      [3n, null, null, 1],
+    ]);
+    expect(t.lines.map((l) => [l.line_item_id, l.unit_price, l.item_name, l.price_basis])).toEqual([
+      [1n, 500n, 'a', 'first_known'],
+      [2n, 125n, 'b', 'at_issue'],
+      [3n, 700n, 'a3', 'at_issue'],
+      [4n, null, null, null],
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import { AsofError, dateMicros, formatDecimal, parseDecimal, tableToRows, type JsRow, type OfflineStore, type Source } from '@asof/core';
+import { AsofError, dateMicros, formatDecimal, parseDecimal, tableToRows, type BeforeHistoryPolicy, type JsRow, type OfflineStore, type Source } from '@asof/core';
 import { readMirror } from '../pipeline/mirror.js';
 
 const DAY_US = 86_400_000_000n;
@@ -20,8 +20,24 @@ export interface InvoiceTableOptions {
   readonly asOf: bigint;
   /** Payment term: `due_at = issued_at + termDays` days (default 30). */
   readonly termDays?: number;
+  /**
+   * A line issued before its SKU's first known version (on a first import
+   * the source shows only today's price): priced at that earliest version
+   * and marked `first_known` (`'earliestKnown'`, the default), or left
+   * unpriced (`'null'`). The export follows the definitions' SKU lookup.
+   */
+  readonly beforeHistory?: BeforeHistoryPolicy;
   readonly signal?: AbortSignal;
 }
+
+/**
+ * Which SKU version priced a line: `at_issue` (the version in force at the
+ * invoice's `issued_at`) or `first_known` (the line is older than every
+ * known version, so the earliest one); `null` when no version of the SKU is
+ * known at all (unit price and amount are null too). An invoice's basis is
+ * `first_known` if any of its lines is, `null` if any line is unpriced.
+ */
+export type PriceBasis = 'at_issue' | 'first_known';
 
 /** An invoice's status (docs/finance.md): `void` and `paid` come from the source; an unpaid invoice is `overdue` from its due instant on, else `open`. */
 export type InvoiceStatus = 'open' | 'paid' | 'void' | 'overdue';
@@ -34,8 +50,10 @@ export interface InvoiceRow {
   readonly issued_at: bigint;
   readonly due_at: bigint;
   readonly paid_at: bigint | null;
-  /** Σ quantity × unit price in force at issue, in cents; null when a line's price at issue is unknown. */
+  /** Σ quantity × unit price (see `price_basis`), in cents; null when a line has no price at all. */
   readonly amount: bigint | null;
+  /** How the lines were priced (see {@link PriceBasis}). */
+  readonly price_basis: PriceBasis | null;
   readonly days_late: number | null;
   readonly is_late: boolean;
   readonly status: InvoiceStatus;
@@ -59,9 +77,10 @@ export interface InvoiceLineRow {
   readonly sku_id: bigint;
   readonly item_name: string | null;
   readonly quantity: number;
-  /** Cents; null when no price was known at issue. */
+  /** Cents; null when no version of the SKU is known. */
   readonly unit_price: bigint | null;
   readonly amount: bigint | null;
+  readonly price_basis: PriceBasis | null;
 }
 
 /** The three tables of a finance export. */
@@ -87,8 +106,9 @@ interface Version {
  * materializer keeps (every version of every row it has seen). Pricing is
  * the features' own: a line is priced at the SKU version in force at its
  * invoice's `issued_at` (the latest version with version time <= issued_at;
- * a tie goes to the later write). Money is exact: scaled bigints, never
- * floats.
+ * a tie goes to the later write); a line older than every known version of
+ * its SKU follows `beforeHistory` (the earliest version, marked
+ * `first_known`, by default). Money is exact: scaled bigints, never floats.
  *
  * An invoice's history has a change point at each version time of the
  * invoice, its line items and its account, and at its due instant (the
@@ -100,6 +120,7 @@ export async function computeInvoiceTables(store: OfflineStore, sources: Invoice
   const termDays = options.termDays ?? 30;
   if (!Number.isInteger(termDays) || termDays < 0) throw new AsofError('CONFIG', `the payment term must be a whole number of days >= 0, got ${termDays}`);
   const asOf = options.asOf;
+  const earliest = (options.beforeHistory ?? 'earliestKnown') === 'earliestKnown';
   const read = async (source: Source) => {
     const table = await readMirror(store, source, { upTo: asOf, signal: options.signal });
     return table ? tableToRows(table) : [];
@@ -124,7 +145,12 @@ export async function computeInvoiceTables(store: OfflineStore, sources: Invoice
       list.push(id);
     }
   }
-  const priceAt = (sku: unknown, at: bigint): Version | null => latestAt(skus.get(String(sku)) ?? [], at);
+  const priceAt = (sku: unknown, at: bigint): { version: Version; basis: PriceBasis } | null => {
+    const versions = skus.get(String(sku)) ?? [];
+    const version = latestAt(versions, at);
+    if (version) return { version, basis: 'at_issue' };
+    return earliest && versions.length > 0 ? { version: earliestOf(versions), basis: 'first_known' } : null;
+  };
   const term = BigInt(termDays) * DAY_US;
 
   const history: InvoiceVersion[] = [];
@@ -166,15 +192,19 @@ export async function computeInvoiceTables(store: OfflineStore, sources: Invoice
       const priced: InvoiceLineRow[] = [];
       let cents = 0n;
       let unpriced = 0;
+      let firstKnown = 0;
       for (const lineId of lineIds) {
         const line = latestAt(lines.get(lineId)!, t)?.row;
         if (!line || String(line.invoice_id) !== id) continue;
-        const sku = priceAt(line.sku_id, issued)?.row ?? null;
+        const price = priceAt(line.sku_id, issued);
+        const sku = price?.version.row ?? null;
         const unit = sku === null || sku.retail_price === null ? null : parseDecimal(sku.retail_price, 2, () => bad(`retail_price ${String(sku.retail_price)}`));
         const quantity = Number(line.quantity);
         const amount = unit === null ? null : unit * BigInt(quantity);
+        const basis = amount === null ? null : price!.basis;
         if (amount === null) unpriced++;
         else cents += amount;
+        if (basis === 'first_known') firstKnown++;
         priced.push({
           invoice_id: BigInt(id),
           line_item_id: BigInt(lineId),
@@ -186,6 +216,7 @@ export async function computeInvoiceTables(store: OfflineStore, sources: Invoice
           quantity,
           unit_price: unit,
           amount,
+          price_basis: basis,
         });
       }
       if (cents > MAX_CENTS) bad(`invoice ${id}'s amount ${formatDecimal(cents, 2)}, beyond DECIMAL(14,2)`);
@@ -199,6 +230,7 @@ export async function computeInvoiceTables(store: OfflineStore, sources: Invoice
         due_at: due,
         paid_at: paid,
         amount: unpriced > 0 ? null : cents,
+        price_basis: unpriced > 0 ? null : firstKnown > 0 ? 'first_known' : 'at_issue',
         days_late: status === 'paid' ? Math.max(0, Number(floorDiv(paid! - due, DAY_US))) : null,
         is_late: late,
         status,
@@ -226,6 +258,13 @@ function versionsBy(rows: readonly JsRow[], key: string): Map<string, Version[]>
   }
   for (const list of out.values()) list.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)); // stable
   return out;
+}
+
+/** The earliest version (the later write among equally early ones), as a lookup at that instant takes it. */
+function earliestOf(versions: readonly Version[]): Version {
+  let k = 0;
+  while (k + 1 < versions.length && versions[k + 1]!.at === versions[0]!.at) k++;
+  return versions[k]!;
 }
 
 /** The latest version with version time <= `t` (the later write on a tie), or null. */

@@ -1,10 +1,10 @@
 import {
   AsofError,
-  applyLookup,
   chooseRows,
   evaluateWindows,
   isAggregation,
   last,
+  lookupRows,
   rowsToTable,
   tableToRows,
   takeTable,
@@ -22,6 +22,7 @@ import {
 } from '@asof/core';
 import { Table } from 'apache-arrow';
 import { latestVersions } from './latest-versions.js';
+import type { LookupTally } from './lookup-tally.js';
 
 /** Where a computation reads mirrored sources: every version up to the run's knowledge time. */
 export type VersionReader = (source: Source) => Promise<Table | null>;
@@ -51,14 +52,18 @@ export async function computeViewRows(view: AnyFeatureView, read: VersionReader,
  * The rows a view aggregates, from some of its source's row versions (all
  * of them, or one bucket of primary keys): the latest version per key at
  * `knownAt`, the lookups in order, then the transform. `null` when nothing
- * is left. Lookup sources are read whole through `read`.
+ * is left. Lookup sources are read whole through `read`; how each lookup
+ * found its rows (at their time, from the earliest version, not at all) is
+ * added to `tally`.
  */
-export async function deriveEvents(view: AnyFeatureView, versions: Table | null, read: VersionReader, knownAt: bigint): Promise<Table | null> {
+export async function deriveEvents(view: AnyFeatureView, versions: Table | null, read: VersionReader, knownAt: bigint, tally?: LookupTally): Promise<Table | null> {
   let rows = versions ? latestVersions(versions, view.source, knownAt) : null;
   if (rows === null || rows.numRows === 0) return null;
-  for (const lookup of view.lookups) {
+  for (const [i, lookup] of view.lookups.entries()) {
     const dimension = await read(lookup.source);
-    rows = applyLookup(rows, dimension ?? new Table(), lookup);
+    const looked = lookupRows(rows, dimension ?? new Table(), lookup);
+    tally?.add(i, looked.counts);
+    rows = looked.table;
   }
   if (view.transform) rows = applyTransform(view, rows);
   return rows.numRows === 0 ? null : rows;
@@ -107,12 +112,22 @@ function applyTransform(view: AnyFeatureView, rows: Table): Table {
     if (Array.isArray(result)) out.push(...(result as JsRow[]));
     else out.push(result as JsRow);
   }
-  return rowsToTable(out, columnTypes(view));
+  const { types, fallbacks } = columnTypes(view);
+  // A fallback only types a column that holds no value here, so a Decimal a filter compares with 1000 stays a decimal.
+  for (const [name, dtype] of Object.entries(fallbacks)) if (!out.some((row) => row[name] !== null && row[name] !== undefined)) types[name] = dtype;
+  return rowsToTable(out, types);
 }
 
-/** The dtypes a transform's output must have: keys, times and plain features; other columns are inferred. */
-function columnTypes(view: AnyFeatureView): Record<string, DType> {
+/**
+ * The dtypes of a transform's output: `types` it must have (keys, times,
+ * plain features, the inputs of sums, min, max, last and sets with a declared
+ * type); `fallbacks` for columns that would otherwise be typed from nothing
+ * (all null in a bucket), which keep buckets of a run consistent. Other
+ * columns are inferred from their values.
+ */
+function columnTypes(view: AnyFeatureView): { types: Record<string, DType>; fallbacks: Record<string, DType> } {
   const types: Record<string, DType> = { ...(view.joinKeys as Record<string, DType>) };
+  const fallbacks: Record<string, DType> = {};
   types[view.eventTime] = timestamp();
   if (view.createdTime) types[view.createdTime] = timestamp();
   for (const [name, spec] of Object.entries(view.features)) {
@@ -121,16 +136,21 @@ function columnTypes(view: AnyFeatureView): Record<string, DType> {
       continue;
     }
     // Declared types keep buckets of a run consistent where values alone could not (an all-null column).
-    if (spec.column && (spec.fn === 'sum' || spec.fn === 'min' || spec.fn === 'max' || spec.fn === 'last')) types[spec.column] ??= spec.dtype;
+    // A float64 sum (the default) or an avg says nothing about its input, which may be a decimal: only a fallback.
+    if (spec.column && (spec.fn === 'sum' || spec.fn === 'min' || spec.fn === 'max' || spec.fn === 'last')) {
+      if (spec.fn === 'sum' && spec.dtype.kind === 'float64') fallbacks[spec.column] ??= float64();
+      else types[spec.column] ??= spec.dtype;
+    }
     if (spec.column && spec.fn === 'collect_set') types[spec.column] ??= (spec.dtype as ListDType<unknown>).item;
-    if (spec.column && spec.fn === 'avg') types[spec.column] ??= float64();
+    if (spec.column && spec.fn === 'avg') fallbacks[spec.column] ??= float64();
     for (const p of spec.where) {
       const sample = Array.isArray(p.value) ? p.value[0] : p.value;
       const literal = typeof sample === 'bigint' ? int64() : typeof sample === 'number' ? float64() : typeof sample === 'string' ? string() : typeof sample === 'boolean' ? bool() : null;
-      if (literal) types[p.column] ??= literal;
+      if (literal) fallbacks[p.column] ??= literal;
     }
   }
-  return types;
+  for (const name of Object.keys(types)) delete fallbacks[name];
+  return { types, fallbacks };
 }
 
 /** Keeps, per `(keys, event_ts)`, the last row: the row the point-in-time join would choose at that instant. */

@@ -10,6 +10,7 @@ import {
 import { SpillBuckets } from '@asof/stores';
 import type { Table } from 'apache-arrow';
 import { aggregateEvents, deriveEvents, emptyRows, EVENT_TS, type VersionReader } from './compute-view.js';
+import { LookupTally, type LookupSummary } from './lookup-tally.js';
 import { readMirror } from './mirror.js';
 import { isUpToDate, newerComputation, type ViewBasis, type ViewWatermark } from './view-basis.js';
 import { withTombstones } from './view-rows.js';
@@ -47,6 +48,8 @@ export interface ViewOutcome {
   readonly rowsWritten: number;
   readonly filesAdded: number;
   readonly knownAt: bigint;
+  /** Per lookup of the view, how its rows were found (empty when the view was not recomputed). */
+  readonly lookups: readonly LookupSummary[];
 }
 
 /**
@@ -63,7 +66,7 @@ export interface ViewOutcome {
 export async function materializeView(job: ViewJob): Promise<ViewOutcome> {
   const { store, view, basis, signal } = job;
   let snapshot = await store.snapshot(view.name, { signal });
-  const unchanged: ViewOutcome = { view: view.name, status: 'unchanged', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0, knownAt: basis.knownAt };
+  const unchanged: ViewOutcome = { view: view.name, status: 'unchanged', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0, knownAt: basis.knownAt, lookups: [] };
   assertNotOlder(snapshot, basis, view.name);
   if (isUpToDate(snapshot, basis, job.fresh)) return unchanged;
   // Work is split by entity-key hash so one bucket's rows are in memory at a time (docs/design/materializer.md).
@@ -73,12 +76,13 @@ export async function materializeView(job: ViewJob): Promise<ViewOutcome> {
   // Rows waiting to be spilled stay within the budget across all buckets.
   const flushRows = Math.max(1, Math.floor(job.memoryBudgetRows / buckets));
   const events = new SpillBuckets(buckets, flushRows);
+  const tally = new LookupTally(view);
   try {
     job.onCompute?.(view.name);
     for (let s = 0; s < sourceBuckets; s++) {
       const bucket = sourceBuckets > 1 ? { index: s, of: sourceBuckets } : undefined;
       const versions = await readMirror(store, view.source, { snapshot: job.mirror, upTo: basis.knownAt, signal, bucket });
-      const derived = await deriveEvents(view, versions, job.read, basis.knownAt);
+      const derived = await deriveEvents(view, versions, job.read, basis.knownAt, tally);
       if (!derived) continue;
       const bucketOf = keyBuckets(derived, view.joinKeyNames, buckets);
       let offset = 0;
@@ -89,12 +93,12 @@ export async function materializeView(job: ViewJob): Promise<ViewOutcome> {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await diffAndCommit(job, snapshot, events, flushRows);
+        return { ...(await diffAndCommit(job, snapshot, events, flushRows)), lookups: tally.summary() };
       } catch (error) {
         if (!(error instanceof ConcurrentCommitError)) throw error;
         snapshot = await store.snapshot(view.name, { signal });
         assertNotOlder(snapshot, basis, view.name);
-        if (isUpToDate(snapshot, basis, job.fresh)) return unchanged; // the winner committed this very computation
+        if (isUpToDate(snapshot, basis, job.fresh)) return { ...unchanged, lookups: tally.summary() }; // the winner committed this very computation
         if (attempt >= VIEW_ATTEMPTS) {
           throw new ConcurrentCommitError(view.name, error.readVersion, error.conflictingVersions, `lost ${attempt} races for the next version in a row`, { cause: error });
         }
@@ -106,7 +110,7 @@ export async function materializeView(job: ViewJob): Promise<ViewOutcome> {
 }
 
 /** One attempt: the diff of the computed rows against `snapshot`, committed as a diff based on it. */
-async function diffAndCommit(job: ViewJob, snapshot: OfflineSnapshot, events: SpillBuckets, flushRows: number): Promise<ViewOutcome> {
+async function diffAndCommit(job: ViewJob, snapshot: OfflineSnapshot, events: SpillBuckets, flushRows: number): Promise<Omit<ViewOutcome, 'lookups'>> {
   const { store, view, basis, signal } = job;
   const current = new SpillBuckets(events.buckets, flushRows);
   try {

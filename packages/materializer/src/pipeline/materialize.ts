@@ -7,6 +7,7 @@ import { contentVersion, type ViewBasis } from './view-basis.js';
 
 export { readView, rowCount, withTombstones } from './view-rows.js';
 import { checkSourceIdentity, type SourceCheck } from './source-identity/check.js';
+import type { LookupSummary } from './lookup-tally.js';
 
 /** What one materialization run does. */
 export interface MaterializationRequest {
@@ -64,6 +65,8 @@ export interface ViewRunResult {
   /** The knowledge time the view is now at (µs): the greatest version time in the source data it was computed from. */
   readonly knownAt: bigint | null;
   readonly ms: number;
+  /** Per lookup of the view, how its rows were found (empty when the view was not recomputed). */
+  readonly lookups: readonly LookupSummary[];
   readonly error?: Error;
 }
 
@@ -172,7 +175,7 @@ function basisOf(view: AnyFeatureView, pins: ReadonlyMap<string, OfflineSnapshot
 }
 
 function nothingYet(view: AnyFeatureView): Omit<ViewRunResult, 'ms'> {
-  return { view: view.name, status: 'unchanged', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0, knownAt: null };
+  return { view: view.name, status: 'unchanged', version: null, rowsComputed: 0, rowsWritten: 0, filesAdded: 0, knownAt: null, lookups: [] };
 }
 
 /** The sources a view reads: its own, then its lookups'. */

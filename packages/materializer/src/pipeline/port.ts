@@ -80,6 +80,7 @@ export function summarize(views: readonly AnyFeatureView[], result: Materializat
       watermark: run.knownAt === null ? null : formatMicros(run.knownAt),
       ms: run.ms,
       status: run.status,
+      lookups: run.lookups,
       ...(run.error ? { error: run.error } : {}),
     };
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decimal, float64, int32, int64, InvalidInputError, list, StoreReadError, string, timestamp, type OnlineView } from '@asof/core';
+import { decimal, Decimal, float64, int32, int64, InvalidInputError, list, StoreReadError, string, timestamp, type OnlineView } from '@asof/core';
 import { decodeValue, encodeValue, entityKey, MAX_KEY_BYTES } from './item-codec.js';
 import { expiresAtSeconds, isNewer } from './online-rows.js';
 
@@ -46,9 +46,14 @@ describe('values', () => {
   it('read decimals back at their scale whatever form DynamoDB returns them in', () => {
     const d = decimal(12, 2);
     expect(encodeValue('12.3', d, 'x')).toEqual({ N: '12.30' });
-    expect(decodeValue({ N: '12.3' }, d, 'x')).toBe('12.30');
-    expect(decodeValue({ N: '1.5E+3' }, d, 'x')).toBe('1500.00');
-    expect(decodeValue({ N: '-0.01' }, d, 'x')).toBe('-0.01');
+    // Read back as exact Decimals at the dtype's scale (not strings: a transform or model gets a number-like value).
+    const back = (n: string) => decodeValue({ N: n }, d, 'x') as Decimal;
+    expect(back('12.3')).toBeInstanceOf(Decimal);
+    expect([back('12.3'), back('1.5E+3'), back('-0.01')].map((v) => [v.unscaled, v.scale])).toEqual([[1230n, 2], [150000n, 2], [-1n, 2]]);
+    expect(String(back('12.3'))).toBe('12.30');
+    expect(encodeValue(Decimal.from('12.3'), d, 'x')).toEqual({ N: '12.30' });
+    expect(encodeValue(Decimal.from('12.300'), d, 'x')).toEqual({ N: '12.30' });
+    expect(() => encodeValue(Decimal.from('12.305'), d, 'x')).toThrow(/Decimal\(12.305\) is not a decimal with at most 2 digits/);
     expect(() => encodeValue('1.234', d, 'x')).toThrow(/at most 2 digits/);
     expect(() => encodeValue('12345678901.00', d, 'x')).toThrow(/decimal\(12, 2\)/);
   });

@@ -2,15 +2,17 @@
  * How online rows are stored, by every online store (docs/online-store.md):
  * an item of DynamoDB-style typed values, so the DynamoDB adapter sends it
  * as is and the embedded store keeps the very same encoding. Every dtype
- * round-trips exactly: integers, decimals and µs timestamps as decimal
+ * round-trips exactly: integers, decimals (read back as `Decimal`s) and µs timestamps as decimal
  * strings (`N`), never through a double.
  */
 import {
   checkKeyValue,
   civilFromDays,
   daysFromCivil,
+  Decimal,
   formatDecimal,
   Instant,
+  isDecimal,
   InvalidInputError,
   StoreReadError,
   toEpochMicros,
@@ -67,7 +69,6 @@ const INT64_MAX = 2n ** 63n - 1n;
 const INT32_MIN = -(2n ** 31n);
 const INT32_MAX = 2n ** 31n - 1n;
 const utf8 = new TextEncoder();
-const PLAIN_DECIMAL = /^(-?\d+)(?:\.(\d+))?$/;
 
 /**
  * The partition key of an entity: `<view>#<part>#<part>…` in key order,
@@ -107,7 +108,8 @@ function toInteger(value: unknown): bigint | null {
 
 /**
  * Encodes a JS value of `dtype` (as `tableToRows` gives them, or plain
- * user values: numbers for int64, any `TimeInput` for timestamps).
+ * user values: numbers for int64, any `TimeInput` for timestamps, decimal
+ * strings or numbers for decimals).
  * `where` names the value in errors.
  */
 export function encodeValue(value: unknown, dtype: DType, where: string): AttrValue {
@@ -192,12 +194,11 @@ export function decodeValue(stored: StoredValue, dtype: DType, where: string): u
       return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
     }
     case 'decimal': {
+      // An exact Decimal at the dtype's scale, whatever form DynamoDB returns (`1.5E+3`, trimmed zeros).
       const scale = (dtype as DecimalDType).scale;
       if (stored.N === undefined) return mismatch(stored, dtype, where);
-      const m = PLAIN_DECIMAL.exec(stored.N);
-      if (m && (m[2] ?? '').length <= scale) return scale === 0 ? m[1] : `${m[1]}.${(m[2] ?? '').padEnd(scale, '0')}`; // the usual form: pad the fraction
       const scaled = parseDecimalText(stored.N, scale);
-      return scaled === null ? mismatch(stored, dtype, where) : formatDecimal(scaled, scale);
+      return scaled === null ? mismatch(stored, dtype, where) : new Decimal(scaled, scale);
     }
     case 'list': {
       if (!stored.L) return mismatch(stored, dtype, where);
@@ -223,12 +224,17 @@ function mismatch(stored: StoredValue, dtype: DType, where: string): never {
 }
 
 /**
- * A decimal (string, number or bigint; DynamoDB may return `1.5E+3` or
+ * A decimal (Decimal, string, number or bigint; DynamoDB may return `1.5E+3` or
  * trim trailing zeros) as an integer scaled by `10^scale`, or `null` if it
  * has more fraction digits than `scale` or is not a number.
  */
 function parseDecimalText(value: unknown, scale: number): bigint | null {
   if (typeof value === 'bigint') return value * 10n ** BigInt(scale);
+  if (isDecimal(value)) {
+    if (value.scale <= scale) return value.unscaled * 10n ** BigInt(scale - value.scale);
+    const factor = 10n ** BigInt(value.scale - scale);
+    return value.unscaled % factor === 0n ? value.unscaled / factor : null;
+  }
   const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : typeof value === 'string' ? value.trim() : '';
   const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
@@ -248,5 +254,6 @@ function describe(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (value instanceof Date) return `Date(${value.toISOString()})`;
+  if (isDecimal(value)) return `Decimal(${value.toString()})`;
   return typeof value === 'object' ? Object.prototype.toString.call(value) : String(value);
 }

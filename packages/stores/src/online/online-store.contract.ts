@@ -9,6 +9,7 @@ import {
   bool,
   date,
   decimal,
+  Decimal,
   defineEntity,
   defineFeatureView,
   FeatureNotFoundError,
@@ -65,11 +66,13 @@ const EDGE_VALUES: Record<keyof typeof ALL_TYPES, unknown[]> = {
   at: [new Instant(T0 + 123n), new Instant(-62_135_596_800_000_000n), new Instant(253_402_300_799_999_999n), null, new Instant(1n), new Instant(-1n), new Instant(0n), new Instant(T0)],
   day: ['2024-02-29', '0001-01-01', '9999-12-31', null, '1970-01-01', '1969-12-31', '2000-01-01', '2024-03-01'],
   blob: [new Uint8Array([0, 1, 255]), new Uint8Array(0), new Uint8Array([7]), null, new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([3]), new Uint8Array([4])],
-  amount: ['12.3000000000', '-1234567890123456789012345678.0123456789', '0.0000000001', null, '0.0000000000', '9999999999999999999999999999.9999999999', '-0.5000000000', '1.0000000000'],
+  amount: ['12.3000000000', '-1234567890123456789012345678.0123456789', '0.0000000001', null, '0.0000000000', '9999999999999999999999999999.9999999999', '-0.5000000000', '1.0000000000'].map(
+    (v) => v && Decimal.from(v),
+  ),
   tags: [['a', '', '#'], [], [null, 'x'], null, ['y'], [], ['z', 'z'], ['ü']],
   counts: [[MAX, MIN, 0n], [], [null], null, [1n], [2n], [3n], [4n]],
   times: [[new Instant(T0 + 1n), new Instant(T0 - 1n)], [], [null, new Instant(5n)], null, [new Instant(T0)], [], [], []],
-  prices: [['12.30', '-0.01', null], [], ['9999999999.99'], null, ['0.00'], [], [], []],
+  prices: [['12.30', '-0.01', null], [], ['9999999999.99'], null, ['0.00'], [], [], []].map((l) => l && l.map((v) => v && Decimal.from(v))),
 };
 
 let unique = 0;

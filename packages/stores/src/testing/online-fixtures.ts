@@ -2,10 +2,10 @@
  * Fixtures for the online store suites (not part of the build): exact Arrow
  * columns of any dtype (lists of µs timestamps and decimals, binaries,
  * which `rowsToTable` cannot build exactly) and a comparable form of read
- * values (Instants by µs, -0 and NaN spelled out).
+ * values (Instants by µs, Decimals by their exact text, -0 and NaN spelled out).
  */
 import { Binary, Field, List, makeData, makeVector, Table, type Data, type Vector } from 'apache-arrow';
-import { Instant, rowsToTable, toArrowType, type DType, type ListDType, type OnlineReadResult } from '@asof/core';
+import { Instant, isDecimal, rowsToTable, toArrowType, type DType, type ListDType, type OnlineReadResult } from '@asof/core';
 
 /** A column of `dtype` holding exactly `values` (null for null). */
 export function columnOf(dtype: DType, values: readonly unknown[]): Vector {
@@ -51,6 +51,7 @@ function bitmap(valid: Uint8Array): Uint8Array {
 /** A value in a form `toEqual` compares exactly: Instants as `ts:<µs>`, bytes as hex, `-0`, `NaN`. */
 export function plain(value: unknown): unknown {
   if (value instanceof Instant) return `ts:${value.micros}`;
+  if (isDecimal(value)) return `dec:${value.toString()}`;
   if (value instanceof Date) return `date-ms:${value.getTime()}`;
   if (value instanceof Uint8Array) return `bin:${Buffer.from(value).toString('hex')}`;
   if (Array.isArray(value)) return value.map(plain);

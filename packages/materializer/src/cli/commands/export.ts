@@ -1,4 +1,4 @@
-import { AsofError, formatMicros, type Registry, type Source } from '@asof/core';
+import { AsofError, formatMicros, type BeforeHistoryPolicy, type Registry, type Source } from '@asof/core';
 import { instantArg, numberArg, requiredArg, stringArg } from '../args.js';
 import { UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
@@ -35,6 +35,7 @@ export const exportCommand: Command = {
     if (!registry) throw new AsofError('CONFIG', `no registry at ${store.describe()}: run 'asof apply --definitions <module>' and a materialization first`);
     const target = openExportTarget(to, { cwd: ctx.cwd, s3Endpoint: stringArg(args, 's3-endpoint') });
     let files = 0;
+    const sources = invoiceSources(registry);
     const manifest = await exportInvoices({
       store,
       target: target.objects,
@@ -42,9 +43,10 @@ export const exportCommand: Command = {
       // The root's coordinator serialises the export's sequence claims too (S3 endpoints that ignore If-None-Match).
       coordinator: ctx.coordinator(),
       putIfAbsent: target.putIfAbsent,
-      sources: invoiceSources(registry),
+      sources,
       asOf,
       termDays,
+      beforeHistory: skuPolicy(registry, sources.skus),
       now: () => ctx.now(),
       signal: ctx.signal,
       onFile: () => ctx.progress.update('export', ++files, undefined, 'files'),
@@ -61,6 +63,23 @@ export const exportCommand: Command = {
     ctx.print(`published ${target.location}/versions/${manifest.version}/ as the current export (sequence ${manifest.sequence}, as of ${formatMicros(asOf)}, term ${termDays} days); DDL in ${target.location}/_schema.sql`);
   },
 };
+
+/**
+ * How the views' lookups on the SKU source price a line older than the SKU
+ * history (their `beforeHistory`), so the export prices lines as the
+ * features do; views that disagree are a configuration error. No such
+ * lookup: the earliest known price.
+ */
+function skuPolicy(registry: Registry, skus: Source): BeforeHistoryPolicy {
+  const policies = new Set(registry.listFeatureViews().flatMap((v) => v.lookups.filter((l) => l.source.name === skus.name).map((l) => l.beforeHistory)));
+  if (policies.size > 1) {
+    throw new AsofError(
+      'CONFIG',
+      `the views look up '${skus.name}' with different beforeHistory policies (${[...policies].join(', ')}); the invoice export prices lines as the features do, so give those lookups one policy`,
+    );
+  }
+  return [...policies][0] ?? 'earliestKnown';
+}
 
 /** The TRS sources the export reads, by their source names; `accounts` is optional (company names are then null). */
 function invoiceSources(registry: Registry): InvoiceSources {

@@ -8,6 +8,7 @@ import { createHelpCommand } from './help.js';
 import { materializeIncrementalCommand } from './materialize-incremental.js';
 import { materializeCommand } from './materialize.js';
 import { scheduleCommand } from './schedule.js';
+import { seedCommand } from './seed.js';
 import { sqlCommand } from './sql.js';
 import { vacuumCommand } from './vacuum.js';
 import { verifyOnlineCommand } from './verify-online.js';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = Object.freeze([
   materializeCommand,
   materializeIncrementalCommand,
   scheduleCommand,
+  seedCommand,
   compactCommand,
   vacuumCommand,
   verifyOnlineCommand,

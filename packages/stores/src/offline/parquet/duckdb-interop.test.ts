@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Bool, Decimal, Dictionary, Field, Float64, Int32, Int64, List, makeData, makeVector, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
-import { microsVector } from '@asof/core';
+import { decimal, Decimal as DecimalValue, microsVector, rowsToTable } from '@asof/core';
 import { encodeParquet } from './parquet-codec.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'asof-duckdb-'));
@@ -53,6 +53,20 @@ describe('Parquet written by asof, read by DuckDB', () => {
       expect(r.paid).toBe(i % 4 === 0 ? null : i % 2 === 0);
     }
     expect(rows[0]!.tt).toBe('TIMESTAMP WITH TIME ZONE');
+    conn.closeSync();
+  });
+
+  it('reads decimal(38, s) sums back to the last digit, at ±(10^38 - 1) too', async () => {
+    const texts = ['0.00', '-0.01', '12.30', '18565.58', '-99999999999999999999999999999999999.99', '99999999999999999999999999999999999.99', null];
+    const table = rowsToTable(texts.map((t) => ({ spend: t === null ? null : DecimalValue.from(t) })), { spend: decimal(38, 2) });
+    const file = path.join(dir, 'decimal-38.parquet');
+    writeFileSync(file, encodeParquet(table.schema, table.batches));
+    const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const conn = await db.connect();
+    const reader = await conn.runAndReadAll(`SELECT typeof(spend) AS t, spend::VARCHAR AS v FROM read_parquet('${file}')`);
+    const rows = reader.getRowObjectsJS() as { t: string; v: string | null }[];
+    expect(rows.map((r) => r.v)).toEqual(texts);
+    expect(rows[0]!.t).toBe('DECIMAL(38,2)');
     conn.closeSync();
   });
 });

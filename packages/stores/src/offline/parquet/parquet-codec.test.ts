@@ -16,7 +16,8 @@ import {
   type Vector,
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { microsVector, TIMESTAMP_US_UTC } from '@asof/core';
+import fc from 'fast-check';
+import { decimal, Decimal as DecimalValue, microsVector, rowsToTable, tableToRows, TIMESTAMP_US_UTC } from '@asof/core';
 import { decodeParquet, encodeParquet, parquetLayout } from './parquet-codec.js';
 
 async function roundTrip(columns: Record<string, Vector>, rowGroupRows?: number): Promise<{ table: Table; batches: RecordBatch[] }> {
@@ -86,6 +87,21 @@ describe('Parquet codec (parquet-wasm)', () => {
     expect(String(m.type)).toBe(String(data.type));
     expect(Array.from((m.data[0]!.values as Uint32Array).subarray(0, 12))).toEqual(Array.from(words.subarray(0, 12)));
     expect(m.get(3)).toBeNull();
+  });
+
+  it('round-trips any decimal(38, s) exactly, as the Decimals JS reads and writes (property)', async () => {
+    const limit = 10n ** 38n - 1n;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 12 }), fc.array(fc.option(fc.bigInt({ min: -limit, max: limit }), { freq: 8 }), { minLength: 1, maxLength: 40 }), async (scale, units) => {
+        const values = units.map((u) => (u === null ? null : new DecimalValue(u, scale)));
+        const input = rowsToTable(values.map((amount) => ({ amount })), { amount: decimal(38, scale) });
+        const { table } = await roundTrip({ amount: input.getChild('amount')! });
+        expect(String(table.getChild('amount')!.type)).toBe(String(input.getChild('amount')!.type));
+        const back = tableToRows(table).map((r) => (r.amount === null ? null : [(r.amount as DecimalValue).unscaled, (r.amount as DecimalValue).scale]));
+        expect(back).toEqual(values.map((v) => (v === null ? null : [v.unscaled, scale])));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('round-trips Bool and Float64 (NaN, ±Infinity, -0) with nulls', async () => {
