@@ -108,6 +108,27 @@ describe('diffFeatureRows', () => {
     );
   });
 
+  it('with an interval: every lookup inside it equals the new rows, outside it nothing changes, a second diff is empty (property)', () => {
+    fc.assert(
+      fc.property(fc.array(rowArb, { maxLength: 30 }), nextArb, fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 13 }), (currentRows, nextRows, a, b) => {
+        const interval = { start: BigInt(Math.min(a, b)), end: BigInt(Math.max(a, b)) };
+        const current = table(currentRows, true);
+        const appended = rowsOf(diffFeatureRows(current, table(nextRows, false), { ...options(100n), interval }));
+        for (const r of appended) expect(r.t >= Number(interval.start) && r.t < Number(interval.end)).toBe(true);
+        const after = [...currentRows, ...appended];
+        for (const key of [1, 2, 3, 4]) {
+          for (let at = -1; at <= 13; at++) {
+            // Inside [start, end) the view answers as the new rows do (the start itself included, whatever lies before it).
+            if (at >= interval.start && at < interval.end) expect(lookup(after, key, at) ?? null).toEqual(lookup(nextRows, key, at) ?? null);
+            if (at < interval.start) expect(lookup(after, key, at) ?? null).toEqual(lookup(currentRows, key, at) ?? null);
+          }
+        }
+        expect(diffFeatureRows(table(after, true), table(nextRows, false), { ...options(200n), interval }).numRows).toBe(0);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('appends nothing when the new rows equal the visible ones', () => {
     const rows = [{ key: 1, t: 5, created: 1, v: 2 }];
     expect(diffFeatureRows(table(rows, true), table(rows, false), options(9n)).numRows).toBe(0);
@@ -133,7 +154,8 @@ describe('diffFeatureRows', () => {
     const current = table([{ key: 1, t: 5, created: 1, v: 2 }, { key: 2, t: 5, created: 1, v: 2 }], true);
     const next = table([{ key: 1, t: 3, created: 0, v: 1 }, { key: 1, t: 9, created: 0, v: 4 }], false);
     const out = rowsOf(diffFeatureRows(current, next, { ...options(9n), interval: { start: 4n, end: 9n }, scope: 'next' }));
-    expect(out.map((r) => [r.key, r.t, r.v])).toEqual([[1, 5, 1]]);
+    // At the start (4) the view showed nothing while the new rows say 1 (from their point at 3): that value is written at 4.
+    expect(out.map((r) => [r.key, r.t, r.v])).toEqual([[1, 4, 1], [1, 5, 1]]);
   });
 
   it('refuses a createdAt that is not later than the current rows', () => {

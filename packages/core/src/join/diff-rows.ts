@@ -8,6 +8,9 @@ import { dateMicros } from '../time/instant.js';
 import { groupAndSort } from './group-sort.js';
 import { toOrderKeys } from './time-order.js';
 
+/** `timeFrom` of an output row written at the interval's start rather than at a row's own time. */
+const START = -1;
+
 /** The boolean column that marks a feature row as a delete (a tombstone). */
 export const TOMBSTONE_COLUMN = '_asof_deleted';
 
@@ -47,8 +50,11 @@ export interface DiffFeatureRowsOptions {
  * time order, and appends a row where the visible row differs from what
  * `next` says there: `next`'s row at its own points; at a point only
  * `current` has, `next`'s value carried from its latest earlier point, or a
- * tombstone if `next` has none. Exact for views without a TTL (a carried
- * value restarts the TTL clock at the carried point).
+ * tombstone if `next` has none. With an `interval`, its start is such a
+ * point too, so every instant of `[start, end)` answers as `next` does even
+ * where `next`'s latest point before it lies outside the interval. Exact for
+ * views without a TTL (a carried value restarts the TTL clock at the carried
+ * point).
  *
  * `next` must have at most one row per `(keys, event_ts)`.
  */
@@ -79,7 +85,7 @@ export function diffFeatureRows(current: Table, next: Table, options: DiffFeatur
   // table gives the keys (next row j, or current row n + i), and the time.
   const valueRow: number[] = [];
   const keyRow: number[] = [];
-  const timeFrom: number[] = []; // index into `times` sources, as for keyRow
+  const timeFrom: number[] = []; // index into `times` sources, as for keyRow; START: the interval's start
   const nNext = next.numRows;
   const emit = (value: number, key: number, time: number, at: number) => {
     if (at < from || at >= to) return;
@@ -94,14 +100,29 @@ export function diffFeatureRows(current: Table, next: Table, options: DiffFeatur
     let n = nxt.start[g]!;
     const nEnd = nxt.start[g + 1]!;
     let carried = -1; // latest next row at or before the walk position
+    let lastVisible = -1; // latest visible current row before the walk position
+    let startChecked = from === -Infinity;
+    // The interval's start is a change point of its own: rows before it are not written, so where the visible row in
+    // force at `start` differs from what `next` says there, the value `next` holds at `start` (or a tombstone) is.
+    const checkStart = () => {
+      startChecked = true;
+      const visibleLive = lastVisible >= 0 && !curDeleted[lastVisible];
+      if (carried >= 0 && (!visibleLive || !equal(lastVisible, carried))) emit(carried, carried, START, from);
+      else if (carried < 0 && visibleLive) emit(-1, nNext + lastVisible, START, from);
+    };
     while (c < cEnd || n < nEnd) {
       const ct = c < cEnd ? cur.event[c]! : Infinity;
       const nt = n < nEnd ? nxt.event[n]! : Infinity;
+      if (!startChecked && Math.min(ct, nt) >= from) {
+        if (ct === from || nt === from) startChecked = true; // a point at `start` itself is compared below
+        else checkStart();
+      }
       // The visible current row at ct is the last of its equal-time run.
       let visible = -1;
       if (ct <= nt) {
         while (c + 1 < cEnd && cur.event[c + 1] === ct) c++;
         visible = cur.order[c]!;
+        lastVisible = visible;
         c++;
       }
       if (nt <= ct) {
@@ -118,6 +139,7 @@ export function diffFeatureRows(current: Table, next: Table, options: DiffFeatur
         emit(-1, nNext + visible, nNext + visible, ct);
       }
     }
+    if (!startChecked) checkStart();
   }
   return buildOutput(current, next, options, valueRow, keyRow, timeFrom);
 }
@@ -135,7 +157,8 @@ function buildOutput(
   const keyTake = Int32Array.from(keyRow);
   const columns: Vector[] = keys.map((k) => gather(both(k), keyTake));
   const times = readMicrosColumn(new Table({ t: both(eventTime) }), 't').micros;
-  columns.push(microsVector(BigInt64Array.from(timeFrom, (i) => times[i]!)));
+  const start = options.interval?.start ?? 0n;
+  columns.push(microsVector(BigInt64Array.from(timeFrom, (i) => (i === START ? start : times[i]!))));
   columns.push(microsVector(new BigInt64Array(valueRow.length).fill(options.createdAt)));
   const valueTake = Int32Array.from(valueRow);
   for (const f of features) columns.push(gather(next.getChild(f)!, valueTake));
