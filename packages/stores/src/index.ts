@@ -24,3 +24,14 @@ export { LmdbOnlineStore, type LmdbOnlineStoreOptions } from './adapters/lmdb/lm
 export type { RetryOptions } from './online/backoff.js';
 export { REGISTRY_KEY, readRegistry, registryLocation, type StoredRegistry } from './registry/registry-file.js';
 export { SpillBuckets, unify } from './spill/spill-buckets.js';
+export {
+  ASOF_ENV,
+  readStoreSettings,
+  describeConnection,
+  type Environment,
+  type StoreSettings,
+  type StoreSettingsInput,
+  type ServiceConnection,
+} from './settings/store-settings.js';
+export { openCommitCoordinator, openOnlineStore } from './settings/open-from-settings.js';
+export type { AwsConnectionOptions, AwsCredentials } from './adapters/aws/client-config.js';
