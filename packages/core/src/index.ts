@@ -77,7 +77,7 @@ export type {
 } from './definitions/infer.js';
 export { joinViews, QUALIFIER, type ViewRows, type JoinViewsOptions } from './join/join-views.js';
 export { Registry, createRegistry, type RegistryDefinition } from './registry/registry.js';
-export { diffRegistries, type RegistryDiff, type ChangedView } from './registry/diff.js';
+export { diffRegistries, findRenames, type RegistryDiff, type RegistryDiffWithRenames, type ChangedView, type RenamedView } from './registry/diff.js';
 export { hashFeatureView } from './registry/view-hash.js';
 export { canonicalJson } from './registry/canonical-json.js';
 export type { FeatureReference, ResolvedFeature } from './registry/resolve.js';

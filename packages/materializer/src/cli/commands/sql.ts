@@ -29,7 +29,6 @@ export const sqlCommand: Command = {
     const format = stringArg(args, 'format') ?? 'table';
     if (!FORMATS.includes(format as never)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`, sqlCommand.usage);
     const store = await ctx.store();
-    const s3Endpoint = stringArg(args, 's3-endpoint');
     let exportAt = stringArg(args, 'export');
     if (exportAt === undefined) {
       const last = await store.objects.get(LAST_EXPORT_KEY, { signal: ctx.signal });
@@ -47,7 +46,7 @@ export const sqlCommand: Command = {
       const catalog = await defineSqlCatalog(session, {
         store,
         storeLocation,
-        exportTarget: exportAt === undefined ? null : openExportTarget(exportAt, { cwd: ctx.cwd, s3Endpoint }),
+        exportTarget: exportAt === undefined ? null : openExportTarget(exportAt, { cwd: ctx.cwd, s3: ctx.stores.s3 }),
         signal: ctx.signal,
       });
       ctx.logger.debug('sql views', { views: catalog.map((c) => `${c.name} (${c.kind}, ${c.files} files)`) });
