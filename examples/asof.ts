@@ -6,6 +6,7 @@
  */
 import { createPipeline, runCliProcess } from '@asof/materializer';
 import { runTrsDemo } from './trs/demo.js';
+import { loadTrsExample } from './trs/load-example.js';
 
 // pnpm runs workspace scripts from the workspace root; relative paths mean what they meant where the user typed them.
-await runCliProcess({ pipeline: createPipeline({ demo: runTrsDemo }), cwd: process.env.INIT_CWD ?? process.cwd() });
+await runCliProcess({ pipeline: createPipeline({ demo: runTrsDemo, loadExample: loadTrsExample }), cwd: process.env.INIT_CWD ?? process.cwd() });

@@ -49,6 +49,8 @@ export interface CommandContext {
   readonly hasDefinitions: boolean;
   /** Where the stores are: S3 and DynamoDB connections, coordinator and online store (flags over the environment). */
   readonly stores: StoreSettings;
+  /** `--source` or `$ASOF_SOURCE_URL`, if given. */
+  readonly sourceUrl: string | undefined;
   now(): Date;
   /** Writes `text` and a newline to stdout. */
   print(text: string): void;
@@ -112,6 +114,7 @@ export function createContext(settings: ContextSettings): CommandContext {
     pipeline: settings.pipeline,
     hasDefinitions: settings.definitions !== undefined,
     stores: settings.stores,
+    sourceUrl: settings.sourceUrl,
     now: settings.now,
     print: (text) => void settings.stdout.write(`${text}\n`),
     coordinator() {
