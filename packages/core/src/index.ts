@@ -5,7 +5,7 @@
 export * from './errors.js';
 export * from './dtypes.js';
 export { toEpochMicros, parseIsoMicros, formatMicros, microsToDate, type TimeInput } from './time/timestamp.js';
-export { toMillis, type DurationInput } from './time/duration.js';
+export { toMillis, formatDuration, type DurationInput } from './time/duration.js';
 export { daysFromCivil, civilFromDays, floorDiv } from './time/civil.js';
 export { readMicrosColumn, readMicrosVector, microsVector, TIMESTAMP_US_UTC, type MicrosColumn } from './arrow/time-column.js';
 export * from './definitions/aggregation.js';

@@ -14,6 +14,7 @@ export { DynamoDbCommitCoordinator, type DynamoDbCommitCoordinatorOptions } from
 export { commitCoordinatorFromUrl } from './adapters/dynamodb/commit-coordinator-url.js';
 export { openOfflineStore, type OpenOfflineStoreOptions } from './offline/open.js';
 export { ObjectOfflineStore, type ObjectOfflineStoreConfig } from './offline/object-offline-store.js';
+export { retentionMark } from './offline/retention.js';
 export { encodeParquet, decodeParquet, parquetLayout, type ParquetWriteOptions, type ParquetReadOptions, type ParquetLayout } from './offline/parquet/parquet-codec.js';
 export { ObjectLeaseStore, type ObjectLeaseStoreOptions } from './leases/object-lease-store.js';
 export { DynamoDbLeaseStore, type DynamoDbLeaseStoreOptions, type DynamoDbLeaseTable } from './adapters/dynamodb/dynamodb-lease-store.js';
