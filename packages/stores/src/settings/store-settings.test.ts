@@ -49,7 +49,7 @@ describe('readStoreSettings', () => {
     const local = readStoreSettings({}, env);
     expect(describeConnection(local.s3)).toBe('endpoint http://127.0.0.1:39000 (from ASOF_S3_ENDPOINT)');
     const aws = readStoreSettings({}, { AWS_ACCESS_KEY_ID: 'AKIASECRET', AWS_SECRET_ACCESS_KEY: 'very-secret', AWS_REGION: 'eu-central-1' });
-    expect(describeConnection(aws.s3)).toBe('AWS, region eu-central-1 (from AWS_REGION) (no endpoint set)');
+    expect(describeConnection(aws.s3)).toBe('AWS, region eu-central-1 from AWS_REGION (no endpoint set)');
     expect(describeConnection(readStoreSettings({}, {}).s3)).toBe('AWS, region from the AWS profile (no endpoint set)');
     for (const line of [describeConnection(local.s3), describeConnection(aws.s3), describeConnection(aws.dynamodb)]) {
       expect(line).not.toMatch(/AKIASECRET|very-secret|local/);

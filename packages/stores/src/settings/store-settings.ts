@@ -94,12 +94,14 @@ export function readStoreSettings(explicit: StoreSettingsInput = {}, env: Enviro
 /**
  * One line saying where a service's requests go, for logs: `endpoint
  * http://127.0.0.1:39000 (from ASOF_S3_ENDPOINT)` or `AWS, region
- * eu-west-1 (from AWS_REGION)`. Never includes credentials.
+ * eu-west-1 from AWS_REGION (no endpoint set)`. Never includes credentials.
  */
 export function describeConnection(connection: ServiceConnection): string {
-  const from = (what: string | undefined) => (what === undefined || what === 'default' ? '' : what === 'option' ? ' (given)' : ` (from ${what})`);
-  if (connection.endpoint !== undefined) return `endpoint ${connection.endpoint}${from(connection.endpointFrom)}`;
-  const region = connection.region === undefined ? 'region from the AWS profile' : `region ${connection.region}${from(connection.regionFrom)}`;
+  if (connection.endpoint !== undefined) {
+    return `endpoint ${connection.endpoint}${connection.endpointFrom === 'option' ? ' (given)' : connection.endpointFrom === 'default' ? '' : ` (from ${connection.endpointFrom})`}`;
+  }
+  const from = connection.regionFrom === undefined || connection.regionFrom === 'option' || connection.regionFrom === 'default' ? '' : ` from ${connection.regionFrom}`;
+  const region = connection.region === undefined ? 'region from the AWS profile' : `region ${connection.region}${from}`;
   return `AWS, ${region} (no endpoint set)`;
 }
 

@@ -5,6 +5,7 @@ import {
   HeadBucketCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  type BucketLocationConstraint,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { AsofError, InvalidInputError, StoreWriteError, type IoOptions, type ObjectInfo, type ObjectStore } from '@asof/core';
@@ -61,10 +62,18 @@ export class S3ObjectStore implements ObjectStore {
       return false;
     } catch (error) {
       const raw = error instanceof AsofError ? error.cause : error; // a NoSuchBucket arrives translated
+      if (statusOf(raw) === 403) {
+        throw new AsofError('CONFIG', `S3 bucket '${this.bucket}' at ${this.describeEndpoint()} exists but these credentials may not use it (403): the name may belong to another account`, {
+          cause: raw,
+        });
+      }
       if (!isMissingBucket(raw) && statusOf(raw) !== 404 && nameOf(raw) !== 'NotFound') throw error;
     }
+    // Outside us-east-1, AWS wants the bucket's region spelled out; local servers take the plain request.
+    const region = this.endpoint ? undefined : await this.client.config.region();
+    const location = region && region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } } : {};
     try {
-      await this.call(options?.signal, (abortSignal) => this.client.send(new CreateBucketCommand({ Bucket: this.bucket }), { abortSignal }));
+      await this.call(options?.signal, (abortSignal) => this.client.send(new CreateBucketCommand({ Bucket: this.bucket, ...location }), { abortSignal }));
     } catch (error) {
       // Created at the same time by another writer: the bucket is there, which is all that was asked.
       if (nameOf(error) !== 'BucketAlreadyOwnedByYou') throw error;
