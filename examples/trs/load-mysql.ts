@@ -25,6 +25,10 @@ export interface LoadTrsOptions {
   readonly batchRows?: number;
   /** Drop the four tables first if they exist (default false: creating over existing tables fails). */
   readonly dropExisting?: boolean;
+  /** Rows written so far into `table` of its `total` (after each INSERT). */
+  readonly onProgress?: (table: TrsTableName, written: number, total: number) => void;
+  /** Stops between statements. */
+  readonly signal?: AbortSignal;
 }
 
 /** Rows written per table. */
@@ -54,7 +58,12 @@ export async function loadTrsIntoMySql(pool: MySqlWritePool, state: TrsState, op
   await executeStatements(pool, trsSchemaStatements());
   const counts = {} as TrsRowCounts;
   for (const name of TRS_TABLES) {
-    counts[name] = await bulkInsert(pool, name, state.tables[name], { batchRows: options.batchRows ?? 5000 });
+    const rows = state.tables[name];
+    counts[name] = await bulkInsert(pool, name, rows, {
+      batchRows: options.batchRows ?? 5000,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: (written: number) => options.onProgress!(name, written, rows.numRows) } : {}),
+    });
   }
   return counts;
 }

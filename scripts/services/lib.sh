@@ -27,8 +27,10 @@ export ASOF_SERVICES_DIR ASOF_CACHE_DIR
 #   SVC_PORT_DEFAULT
 #   SVC_START_TIMEOUT  seconds
 # and defines: svc_install, svc_spawn PORT, svc_ready PORT, svc_env PORT,
-# optionally svc_after_ready PORT, svc_describe PORT and svc_find_orphan (prints
-# "PID PORT" of a running server of ours that has lost its pid file).
+# optionally svc_after_ready PORT, svc_describe PORT, svc_find_orphan (prints
+# "PID PORT" of a running server of ours that has lost its pid file) and
+# svc_ensure PORT (idempotent state every start promises, e.g. a default S3
+# bucket; also run when the service is already running).
 
 svc_init_paths() {
   mkdir -p "$ASOF_SERVICES_DIR"
@@ -155,8 +157,11 @@ svc_start() {
     if [[ -n $explicit && -n $port && $explicit != "$port" ]]; then
       die "already running on port $port (pid $pid), but $SVC_PORT_VAR=$explicit; stop it first"
     fi
+    if declare -F svc_ensure >/dev/null && [[ -n $port ]]; then
+      svc_ensure "$port" || die_with_log "running on port $port, but could not set up its default state"
+    fi
     svc_report running
-    return 0 # already running: no-op
+    return 0 # already running: nothing else to do
   fi
   svc_clear_state # stale or absent
   # A server of ours still running without its pid file (e.g. the file was
@@ -191,14 +196,16 @@ svc_start() {
     fi
     sleep 0.2
   done
-  if declare -F svc_after_ready >/dev/null; then
-    if ! svc_after_ready "$port"; then
+  local setup
+  for setup in svc_after_ready svc_ensure; do
+    declare -F "$setup" >/dev/null || continue
+    if ! "$setup" "$port"; then
       pid=$(svc_pid || true)
       [[ -n $pid ]] && svc_kill_pid "$pid"
       svc_clear_state
-      die_with_log "post-start setup failed; stopped it"
+      die_with_log "post-start setup ($setup) failed; stopped it"
     fi
-  fi
+  done
   echo "$port" >"$PORTFILE"
   svc_report started
 }

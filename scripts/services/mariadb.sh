@@ -138,6 +138,8 @@ svc_describe() { echo "socket $MDB_SOCKET"; }
 svc_env() {
   local port=$1
   echo "ASOF_MYSQL_URL=mysql://asof:asof@127.0.0.1:$port/trs"
+  # The variable the asof CLI reads (--source); ASOF_MYSQL_* are for tests and scripts.
+  echo "ASOF_SOURCE_URL=mysql://asof:asof@127.0.0.1:$port/trs"
   echo "ASOF_MYSQL_HOST=127.0.0.1"
   echo "ASOF_MYSQL_PORT=$port"
   echo "ASOF_MYSQL_USER=asof"

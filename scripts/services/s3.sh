@@ -8,7 +8,9 @@
 # dependencies are ^ranges) into $ASOF_CACHE_DIR/fauxqs/<lockfile hash>, never
 # into the workspace, and reused. Port: $ASOF_S3_PORT, default 39000 (or the next
 # free one if that is taken and the variable is unset). Data lives in memory:
-# every start is empty.
+# every start is empty except for the default bucket, $ASOF_S3_BUCKET (default
+# `asof`), which start creates (also on a server that is already running), so
+# `--root s3://asof/<prefix>` works at once.
 #
 # Checked by hand with @aws-sdk/client-s3 3.x (forcePathStyle: true, region
 # us-east-1, any credentials). What to know:
@@ -39,6 +41,8 @@ SVC_PORT_VAR=ASOF_S3_PORT
 SVC_PORT_DEFAULT=39000
 SVC_START_TIMEOUT=30
 
+S3_BUCKET=${ASOF_S3_BUCKET:-asof}
+[[ $S3_BUCKET =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || die "ASOF_S3_BUCKET=$S3_BUCKET is not an S3 bucket name"
 S3_SRC=$SERVICES_SCRIPT_DIR/s3-server
 S3_LOCK_HASH=$(cat "$S3_SRC/package.json" "$S3_SRC/package-lock.json" | sha256sum | cut -c1-12)
 S3_CACHE=$ASOF_CACHE_DIR/fauxqs/$S3_LOCK_HASH
@@ -78,8 +82,16 @@ svc_ready() {
   [[ $code == 200 ]]
 }
 
+# CreateBucket, unsigned (fauxqs accepts it, and answers 200 for a bucket that exists).
+svc_ensure() {
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X PUT "http://127.0.0.1:$1/$S3_BUCKET" 2>>"$LOG") || return 1
+  [[ $code == 200 ]] || { echo "$SVC: CreateBucket $S3_BUCKET answered HTTP $code" >>"$LOG"; return 1; }
+}
+
 svc_env() {
   echo "ASOF_S3_ENDPOINT=http://127.0.0.1:$1"
+  echo "ASOF_S3_BUCKET=$S3_BUCKET"
 }
 
 svc_main "$@"

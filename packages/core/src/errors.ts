@@ -21,6 +21,7 @@ export type AsofErrorCode =
   | 'LEASE_LOST'
   | 'ONLINE_MISMATCH'
   | 'COVERAGE'
+  | 'SERVICE_UNAVAILABLE'
   | 'CONFIG';
 
 /** Base class of every error asof throws on purpose. */
@@ -239,6 +240,25 @@ export class StoreWriteError extends AsofError {
     super('STORE_WRITE', message, options);
     this.written = Object.freeze([...written]);
     this.notWritten = Object.freeze([...(options?.notWritten ?? [])]);
+  }
+}
+
+/**
+ * A service asof talks to (S3, DynamoDB) could not be reached: the
+ * connection was refused, timed out or dropped, after the client's own
+ * retries. Nothing is wrong with the input; a caller may retry later or
+ * fix the endpoint. `cause` is the network error.
+ */
+export class ServiceUnavailableError extends AsofError {
+  /** The service, e.g. `S3` or `DynamoDB`. */
+  readonly service: string;
+  /** The endpoint tried (a URL), or `AWS (region …)` for the service's own. */
+  readonly endpoint: string;
+
+  constructor(service: string, endpoint: string, message: string, options?: { cause?: unknown }) {
+    super('SERVICE_UNAVAILABLE', message, options);
+    this.service = service;
+    this.endpoint = endpoint;
   }
 }
 

@@ -6,7 +6,7 @@ export * from './errors.js';
 export * from './dtypes.js';
 export { Decimal, isDecimal, type DecimalInput, type RoundingMode } from './decimal.js';
 export { toEpochMicros, parseIsoMicros, formatMicros, microsToDate, type TimeInput } from './time/timestamp.js';
-export { toMillis, type DurationInput } from './time/duration.js';
+export { toMillis, formatDuration, type DurationInput } from './time/duration.js';
 export { daysFromCivil, civilFromDays, floorDiv } from './time/civil.js';
 export { readMicrosColumn, readMicrosVector, microsVector, TIMESTAMP_US_UTC, type MicrosColumn } from './arrow/time-column.js';
 export * from './definitions/aggregation.js';
@@ -78,7 +78,7 @@ export type {
 } from './definitions/infer.js';
 export { joinViews, QUALIFIER, type ViewRows, type JoinViewsOptions } from './join/join-views.js';
 export { Registry, createRegistry, type RegistryDefinition } from './registry/registry.js';
-export { diffRegistries, type RegistryDiff, type ChangedView } from './registry/diff.js';
+export { diffRegistries, findRenames, type RegistryDiff, type RegistryDiffWithRenames, type ChangedView, type RenamedView } from './registry/diff.js';
 export { hashFeatureView } from './registry/view-hash.js';
 export { canonicalJson } from './registry/canonical-json.js';
 export type { FeatureReference, ResolvedFeature } from './registry/resolve.js';

@@ -20,9 +20,20 @@ export { readIdentityLog, IDENTITY_LOG, type IdentityLog, type IdentityRecord, t
 export { compareIdentities, type IdentityVerdict } from './pipeline/source-identity/rule.js';
 export type { SourceCheck, SourceCheckStatus } from './pipeline/source-identity/check.js';
 export { latestVersions } from './pipeline/latest-versions.js';
-export { createPipeline, summarize, type DemoRunner } from './pipeline/port.js';
+export { createPipeline, summarize, type DemoRunner, type ExampleLoader } from './pipeline/port.js';
 export { runCli, type CliIo } from './cli/run-cli.js';
-export type { PipelinePort, PipelineTarget, RunHooks, RunSummary, DemoRequest, MaterializeRequest, IncrementalRequest } from './cli/pipeline-port.js';
+export { runCliProcess, type CliProcessOptions } from './cli/process-main.js';
+export type {
+  PipelinePort,
+  PipelineTarget,
+  RunHooks,
+  RunSummary,
+  DemoRequest,
+  MaterializeRequest,
+  IncrementalRequest,
+  ExampleLoadRequest,
+  ExampleLoadSummary,
+} from './cli/pipeline-port.js';
 export { readRegistry, writeRegistry, registryText, REGISTRY_KEY } from './cli/registry-file.js';
 export { publishOnline, type PublishResult } from './pipeline/publish-online.js';
 export { verifyOnline, type OnlineVerification } from './pipeline/verify-online.js';

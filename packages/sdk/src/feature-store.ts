@@ -13,7 +13,7 @@ import {
   type Registry,
   type TimeInput,
 } from '@asof/core';
-import { openOfflineStore, readRegistry, registryLocation, viewCoverage, type OpenOfflineStoreOptions } from '@asof/stores';
+import { openCommitCoordinator, openOfflineStore, readRegistry, readStoreSettings, registryLocation, viewCoverage, type Environment, type OpenOfflineStoreOptions } from '@asof/stores';
 import { DEFAULT_TIME_COLUMN, toSpine, type EntitiesInput } from './entities.js';
 import { FeatureTable } from './feature-table.js';
 import { Freshness, viewFreshness } from './freshness.js';
@@ -26,19 +26,27 @@ import { allEntities, compareSnapshots, featureChanges, featuresAt } from './sna
 import type { CompareLongRow, CompareRow, FeatureInput, FeatureKeys, FeatureStatuses, FeatureValues, HistoricalRow, SnapshotRow } from './types.js';
 
 /** Options of {@link FeatureStore.open}. */
+/**
+ * Options of {@link FeatureStore.open}. Each falls back to the variable the
+ * `asof` CLI reads (the same settings module): `ASOF_ROOT`,
+ * `ASOF_S3_ENDPOINT`, `ASOF_DYNAMODB_ENDPOINT`, `ASOF_COMMIT_COORDINATOR`,
+ * `ASOF_ONLINE`; an option given here wins over its variable.
+ */
 export interface FeatureStoreOptions {
-  /** The store root `asof apply` and `asof materialize` wrote: a directory, `file:///…` or `s3://bucket/prefix`. */
-  readonly root: string;
-  /** An online store, `lmdb:<dir>`, `dynamodb://<table>` or `none`. Default: `<root>/_online` (LMDB) if it exists. */
+  /** The store root `asof apply` and `asof materialize` wrote: a directory, `file:///…` or `s3://bucket/prefix` (default `ASOF_ROOT`). */
+  readonly root?: string;
+  /** An online store, `lmdb:<dir>`, `dynamodb://<table>` or `none`. Default: `ASOF_ONLINE`, else `<root>/_online` (LMDB) if it exists. */
   readonly online?: OnlineOption;
-  /** Connection to S3 or an S3-compatible server, for `s3://` roots. */
+  /** Connection to S3 or an S3-compatible server, for `s3://` roots (default endpoint `ASOF_S3_ENDPOINT`, else AWS). */
   readonly s3?: OpenOfflineStoreOptions['s3'];
-  /** The commit coordinator the writers of this root use (reads do not need one). */
+  /** The commit coordinator the writers of this root use (default `ASOF_COMMIT_COORDINATOR`); reads see its claimed commits. */
   readonly coordinator?: CommitCoordinator;
-  /** How to reach DynamoDB for `dynamodb://` online stores. */
+  /** How to reach DynamoDB for `dynamodb://` online stores and coordinators (default endpoint `ASOF_DYNAMODB_ENDPOINT`, else AWS). */
   readonly dynamodb?: DynamoDbConnection;
   /** Default of every read's `strict`: raise a `CoverageError` instead of warning when an answer reaches past what the store computed. */
   readonly strict?: boolean;
+  /** Where the `ASOF_*` variables are read from (default `process.env`). */
+  readonly env?: Environment;
   readonly signal?: AbortSignal;
 }
 
@@ -152,17 +160,33 @@ export class FeatureStore {
     this.strict = parts.strict ?? false;
   }
 
-  /** Opens the store at `root` and reads its registry; throws if `asof apply` never ran there. */
-  static async open(options: FeatureStoreOptions): Promise<FeatureStore> {
-    const offline = openOfflineStore({ root: options.root, s3: options.s3, coordinator: options.coordinator });
+  /** Opens the store at `root` (or `ASOF_ROOT`) and reads its registry; throws if `asof apply` never ran there. */
+  static async open(options: FeatureStoreOptions = {}): Promise<FeatureStore> {
+    const settings = readStoreSettings(
+      {
+        root: options.root,
+        s3Endpoint: options.s3?.endpoint,
+        dynamodbEndpoint: options.dynamodb?.endpoint,
+        online: typeof options.online === 'string' ? options.online : undefined,
+      },
+      options.env ?? process.env,
+    );
+    const root = settings.root;
+    if (root === undefined) throw new AsofError('CONFIG', 'FeatureStore.open needs a root: pass { root: <dir|s3://bucket/prefix> } or set ASOF_ROOT');
+    // Explicit connection options win field by field over what the environment gave.
+    const s3 = { ...settings.s3, ...defined(options.s3) };
+    const dynamodb = { ...settings.dynamodb, ...defined(options.dynamodb) };
+    const coordinator = options.coordinator ?? openCommitCoordinator({ commitCoordinator: settings.commitCoordinator, dynamodb }) ?? undefined;
+    const offline = openOfflineStore({ root, s3, coordinator });
     const stored = await readRegistry(offline.objects, { signal: options.signal });
     if (!stored) {
       throw new AsofError(
         'CONFIG',
-        `no feature definitions at ${registryLocation(offline.objects)}: run asof apply --root ${options.root} --definitions <file> first (or asof demo --root ${options.root})`,
+        `no feature definitions at ${registryLocation(offline.objects)}: run asof apply --root ${root} --definitions <file> first (or asof demo --root ${root})`,
       );
     }
-    return new FeatureStore({ registry: stored.registry, offline, online: openOnline(options.online, options.root, options.dynamodb), strict: options.strict ?? false });
+    const online = typeof options.online === 'object' ? options.online : settings.online;
+    return new FeatureStore({ registry: stored.registry, offline, online: openOnline(online, root, dynamodb), strict: options.strict ?? false });
   }
 
   /**
@@ -297,3 +321,8 @@ export class FeatureStore {
 }
 
 type Flatten<T> = { [K in keyof T]: T[K] };
+
+/** The options' fields that are set (an explicit `undefined` does not erase a value from the environment). */
+function defined<T extends object>(options: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(options ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -39,4 +39,4 @@ export type {
 // declaration per cell) can be named through '@asof/sdk' alone, even where
 // @asof/core is not a direct dependency of the notebook's project.
 export type * from '@asof/core';
-export type { OpenOfflineStoreOptions, DynamoDbOnlineStoreOptions, ParquetWriteOptions, RetryOptions, S3ConnectionOptions } from '@asof/stores';
+export type { AwsConnectionOptions, AwsCredentials, DynamoDbOnlineStoreOptions, Environment, OpenOfflineStoreOptions, ParquetWriteOptions, RetryOptions, S3ConnectionOptions } from '@asof/stores';

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  AsofError,
   formatHtmlTable,
   formatTable,
   rowsToTable,
@@ -14,7 +13,7 @@ import {
   type OnlineStore,
   type TimeInput,
 } from '@asof/core';
-import { DynamoDbOnlineStore, LmdbOnlineStore, type DynamoDbOnlineStoreOptions } from '@asof/stores';
+import { LmdbOnlineStore, openOnlineStore, type DynamoDbOnlineStoreOptions } from '@asof/stores';
 import { FeatureTable } from './feature-table.js';
 import { INSPECT, inspectRich, JUPYTER_DISPLAY, jupyterBundle } from './notebook-display.js';
 import type { ViewRequest } from './plan.js';
@@ -37,10 +36,7 @@ export function openOnline(option: OnlineOption | undefined, root: string, dynam
     const dir = path.join(root.startsWith('file://') ? fileURLToPath(root) : path.resolve(root), '_online');
     return existsSync(dir) ? new LmdbOnlineStore({ path: dir }) : null;
   }
-  if (option === 'none') return null;
-  if (option.startsWith('lmdb:')) return new LmdbOnlineStore({ path: option.slice('lmdb:'.length) });
-  if (option.startsWith('dynamodb://')) return new DynamoDbOnlineStore({ ...dynamodb, tableName: option.slice('dynamodb://'.length) });
-  throw new AsofError('CONFIG', `online store ${JSON.stringify(option)} is not lmdb:<dir>, dynamodb://<table>, none or an OnlineStore`);
+  return openOnlineStore(option, { dynamodb });
 }
 
 /**

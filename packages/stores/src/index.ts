@@ -17,6 +17,7 @@ export { viewCoverage, isViewWatermark, type ViewWatermark, type ViewCoverage, t
 export { ObjectOfflineStore, type ObjectOfflineStoreConfig } from './offline/object-offline-store.js';
 export { ExclusiveLog, type ExclusiveLogOptions } from './offline/exclusive-log.js';
 export { isInternalTable } from './offline/view-name.js';
+export { retentionMark } from './offline/retention.js';
 export { encodeParquet, decodeParquet, parquetLayout, type ParquetWriteOptions, type ParquetReadOptions, type ParquetLayout } from './offline/parquet/parquet-codec.js';
 export { ObjectLeaseStore, type ObjectLeaseStoreOptions } from './leases/object-lease-store.js';
 export { DynamoDbLeaseStore, type DynamoDbLeaseStoreOptions, type DynamoDbLeaseTable } from './adapters/dynamodb/dynamodb-lease-store.js';
@@ -27,3 +28,14 @@ export { LmdbOnlineStore, type LmdbOnlineStoreOptions } from './adapters/lmdb/lm
 export type { RetryOptions } from './online/backoff.js';
 export { REGISTRY_KEY, readRegistry, registryLocation, type StoredRegistry } from './registry/registry-file.js';
 export { SpillBuckets, unify } from './spill/spill-buckets.js';
+export {
+  ASOF_ENV,
+  readStoreSettings,
+  describeConnection,
+  type Environment,
+  type StoreSettings,
+  type StoreSettingsInput,
+  type ServiceConnection,
+} from './settings/store-settings.js';
+export { openCommitCoordinator, openOnlineStore } from './settings/open-from-settings.js';
+export type { AwsConnectionOptions, AwsCredentials } from './adapters/aws/client-config.js';

@@ -33,3 +33,18 @@ export function toMillis(input: DurationInput, what = 'duration'): number {
   }
   return ms;
 }
+
+/**
+ * A length of time for people: `365 days`, `1 day`, `12 hours`, `90 minutes`,
+ * `45 s`, `250 ms`, in the largest unit that divides it exactly (or days with
+ * a fraction, `1.5 days`, from a day up).
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (ms >= UNIT_MS.d) return ms % UNIT_MS.d === 0 ? plural(ms / UNIT_MS.d, 'day') : `${Number((ms / UNIT_MS.d).toFixed(2))} days`;
+  if (ms % UNIT_MS.h === 0 && ms > 0) return plural(ms / UNIT_MS.h, 'hour');
+  if (ms % UNIT_MS.m === 0 && ms > 0) return plural(ms / UNIT_MS.m, 'minute');
+  if (ms % UNIT_MS.s === 0 && ms > 0) return `${ms / UNIT_MS.s} s`;
+  return `${ms} ms`;
+}

@@ -13,7 +13,7 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Com
   const options = { ...GLOBAL_OPTIONS, ...command.options };
   try {
     const parsed = parseArgs({
-      args: [...argv],
+      args: joinNegativeValues(argv, options),
       options: Object.fromEntries(Object.entries(options).map(([name, spec]) => [name, { type: spec.type, multiple: spec.multiple ?? false }])),
       strict: true,
       allowPositionals: (command.maxPositionals ?? 0) > 0,
@@ -63,10 +63,13 @@ export function instantArg(args: CommandArgs, name: string, command: Command): b
   }
 }
 
-/** A duration such as `10m`, `7d`, `90s` or `500ms`, in ms. */
+/** A duration such as `10m`, `7d`, `90s` or `500ms`, in ms; it must be positive. */
 export function durationArg(args: CommandArgs, name: string, command: Command, fallback?: DurationInput): number | undefined {
   const text = stringArg(args, name);
   if (text === undefined) return fallback === undefined ? undefined : toMillis(fallback);
+  if (/^\s*-/.test(text) || /^\s*0+(\.0+)?\s*(ms|s|m|h|d)\s*$/.test(text)) {
+    throw new UsageError(`--${name} must be a positive duration such as 7d, 12h or 30m, got ${JSON.stringify(text)}`, command.usage);
+  }
   try {
     return toMillis(text as DurationInput, `--${name}`);
   } catch (error) {
@@ -74,13 +77,39 @@ export function durationArg(args: CommandArgs, name: string, command: Command, f
   }
 }
 
-/** A positive number. */
+/** A positive decimal number (`1.5`, `10`; not `-1`, `0`, `0x10` or `1e3`). */
 export function numberArg(args: CommandArgs, name: string, command: Command): number | undefined {
   const text = stringArg(args, name);
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(text)}`, command.usage);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(text)}`, command.usage);
+  }
   return n;
+}
+
+/**
+ * `--term-days -5` as `--term-days=-5`: `parseArgs` reads a value that
+ * starts with a dash as a missing value ("argument is ambiguous"), which
+ * hides the real problem; joined, the flag's own check says the value must
+ * be positive. Only values that look like numbers are joined.
+ */
+function joinNegativeValues(argv: readonly string[], options: Readonly<Record<string, { type: string }>>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 function shorten(error: unknown, known: readonly string[]): string {

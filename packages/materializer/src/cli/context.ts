@@ -2,14 +2,15 @@ import path from 'node:path';
 import { AsofError, type LeaseStore, type OnlineStore, type Registry, type SourceConnector } from '@asof/core';
 import {
   DynamoDbOnlineStore,
-  LmdbOnlineStore,
-  commitCoordinatorFromUrl,
+  describeConnection,
+  openCommitCoordinator,
   openLeaseStore,
   openOfflineStore,
+  openOnlineStore,
   type DynamoDbCommitCoordinator,
   type ObjectOfflineStore,
+  type StoreSettings,
 } from '@asof/stores';
-import { localEndpointCredentials } from './local-credentials.js';
 import { loadDefinitions } from './definitions-loader.js';
 import type { Logger } from './logger.js';
 import type { PipelinePort } from './pipeline-port.js';
@@ -46,6 +47,10 @@ export interface CommandContext {
   readonly pipeline: PipelinePort | null;
   /** Whether `--definitions` was given. */
   readonly hasDefinitions: boolean;
+  /** Where the stores are: S3 and DynamoDB connections, coordinator and online store (flags over the environment). */
+  readonly stores: StoreSettings;
+  /** `--source` or `$ASOF_SOURCE_URL`, if given. */
+  readonly sourceUrl: string | undefined;
   now(): Date;
   /** Writes `text` and a newline to stdout. */
   print(text: string): void;
@@ -76,11 +81,9 @@ export interface ContextSettings {
   readonly command: string;
   readonly root: string;
   readonly definitions: string | undefined;
-  readonly s3Endpoint: string | undefined;
-  readonly commitCoordinator: string | undefined;
-  readonly dynamodbEndpoint: string | undefined;
+  /** From `readStoreSettings` (flags over `ASOF_*` variables). */
+  readonly stores: StoreSettings;
   readonly sourceUrl?: string | undefined;
-  readonly online?: string | undefined;
   readonly verbose: boolean;
   readonly cwd: string;
   readonly logger: Logger;
@@ -110,20 +113,28 @@ export function createContext(settings: ContextSettings): CommandContext {
     verbose: settings.verbose,
     pipeline: settings.pipeline,
     hasDefinitions: settings.definitions !== undefined,
+    stores: settings.stores,
+    sourceUrl: settings.sourceUrl,
     now: settings.now,
     print: (text) => void settings.stdout.write(`${text}\n`),
     coordinator() {
       if (coordinator === undefined) {
-        coordinator = settings.commitCoordinator ? commitCoordinatorFromUrl(settings.commitCoordinator, dynamoDbConnection(settings)) : null;
+        coordinator = openCommitCoordinator(settings.stores);
+        if (coordinator) settings.logger.info('commit coordinator', { coordinator: coordinator.describe(), dynamodb: describeConnection(settings.stores.dynamodb) });
       }
       return coordinator;
     },
     async store() {
-      store ??= openOfflineStore({
-        root: settings.root.startsWith('s3://') || settings.root.startsWith('file://') ? settings.root : path.resolve(settings.cwd, settings.root),
-        coordinator: ctx.coordinator() ?? undefined,
-        ...(settings.s3Endpoint ? { s3: { endpoint: settings.s3Endpoint, forcePathStyle: true, ...localEndpointCredentials() } } : {}),
-      });
+      if (!store) {
+        const s3 = settings.root.startsWith('s3://');
+        store = openOfflineStore({
+          root: s3 || settings.root.startsWith('file://') ? settings.root : path.resolve(settings.cwd, settings.root),
+          coordinator: ctx.coordinator() ?? undefined,
+          s3: settings.stores.s3,
+        });
+        // Which S3 a root means is never silent: an unset endpoint means AWS itself.
+        if (s3) settings.logger.info('offline store', { root: settings.root, s3: describeConnection(settings.stores.s3) });
+      }
       return store;
     },
     definitions() {
@@ -164,23 +175,12 @@ export function createContext(settings: ContextSettings): CommandContext {
 }
 
 async function openOnline(settings: ContextSettings): Promise<OnlineStore | null> {
-  const spec = settings.online ?? (settings.root.startsWith('s3://') ? 'none' : `lmdb:${path.join(localRoot(settings), '_online')}`);
-  if (spec === 'none') return null;
-  if (spec.startsWith('lmdb:')) return new LmdbOnlineStore({ path: path.resolve(settings.cwd, spec.slice('lmdb:'.length)) });
-  const table = /^dynamodb:\/\/([A-Za-z0-9_.-]{3,255})$/.exec(spec)?.[1];
-  if (table) return new DynamoDbOnlineStore({ tableName: table, ...dynamoDbConnection(settings) });
-  throw new AsofError('CONFIG', `--online ${JSON.stringify(spec)} is not lmdb:<dir>, dynamodb://<table> or none`);
+  const spec = settings.stores.online ?? (settings.root.startsWith('s3://') ? 'none' : `lmdb:${path.join(localRoot(settings), '_online')}`);
+  const online = openOnlineStore(spec, settings.stores, { cwd: settings.cwd });
+  if (online instanceof DynamoDbOnlineStore) settings.logger.info('online store', { online: online.describe(), dynamodb: describeConnection(settings.stores.dynamodb) });
+  return online;
 }
 
 function localRoot(settings: ContextSettings): string {
   return settings.root.startsWith('file://') ? new URL(settings.root).pathname : path.resolve(settings.cwd, settings.root);
-}
-
-/**
- * DynamoDB settings from the flags. A custom endpoint (DynamoDB Local)
- * accepts any credentials; when the environment has none, placeholder ones
- * are used so the SDK does not fail looking for an AWS profile.
- */
-function dynamoDbConnection(settings: ContextSettings): { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
-  return settings.dynamodbEndpoint ? { endpoint: settings.dynamodbEndpoint, ...localEndpointCredentials() } : {};
 }

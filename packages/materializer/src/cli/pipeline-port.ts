@@ -35,6 +35,12 @@ export interface PipelinePort {
    * embedded defaults into `request.root` (`pnpm demo`, `asof demo --root <dir>`).
    */
   demo(request: DemoRequest, hooks: RunHooks): Promise<RunSummary[]>;
+
+  /**
+   * Loads the TRS example into a MySQL database at a chosen scale (`asof
+   * example load`), so a real source can be materialized from.
+   */
+  loadExample(request: ExampleLoadRequest, hooks: RunHooks): Promise<ExampleLoadSummary>;
 }
 
 /** What every run works on, resolved by the CLI. */
@@ -82,6 +88,32 @@ export interface DemoRequest {
   readonly print: (text: string) => void;
   /** The online store to publish to, or `null`. */
   readonly online: () => Promise<OnlineStore | null>;
+}
+
+/** What `asof example load` asks for. */
+export interface ExampleLoadRequest {
+  /** The database to load into (`--source` or `ASOF_SOURCE_URL`); created if it does not exist. */
+  readonly sourceUrl: string;
+  /** 1 is 1M invoices (about 4.8M line items); 0.001 is the demo's size. */
+  readonly scale: number;
+  /** The generator's seed: the same seed and scale always give the same data. */
+  readonly seed: number;
+  /** The instant the database shows (epoch µs); `null`: the end of the example's history. */
+  readonly asOf: bigint | null;
+  /** Drop the example's tables first if they exist; without it, existing tables are an error. */
+  readonly replace: boolean;
+}
+
+/** What `asof example load` loaded. */
+export interface ExampleLoadSummary {
+  /** The database, as a URL without its password. */
+  readonly database: string;
+  /** The instant the data shows, ISO-8601. */
+  readonly asOf: string;
+  /** Whether the database had to be created. */
+  readonly createdDatabase: boolean;
+  readonly tables: readonly { readonly table: string; readonly rows: number }[];
+  readonly ms: number;
 }
 
 /** What the CLI gives a run to report through and be stopped by. */

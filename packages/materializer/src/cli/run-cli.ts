@@ -1,3 +1,4 @@
+import { readStoreSettings } from '@asof/stores';
 import { flagArg, parseCommandArgs, stringArg } from './args.js';
 import { describeStack, EXIT, exitCodeOf, failureLine, UsageError } from './cli-errors.js';
 import type { CommandArgs } from './command.js';
@@ -14,7 +15,7 @@ export interface CliIo {
   readonly stdout: TextSink;
   /** Logs, progress and the failure line; `isTTY` picks bars and pretty logs. */
   readonly stderr: ProgressStream;
-  /** Default: `process.env` (`ASOF_ROOT`, `ASOF_SOURCE_URL`, `ASOF_S3_ENDPOINT`, `ASOF_COMMIT_COORDINATOR`, `ASOF_DYNAMODB_ENDPOINT`). */
+  /** Default: `process.env` (`ASOF_ROOT`, `ASOF_SOURCE_URL`, `ASOF_S3_ENDPOINT`, `ASOF_COMMIT_COORDINATOR`, `ASOF_DYNAMODB_ENDPOINT`, `ASOF_ONLINE`, AWS credentials and region). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Relative paths resolve here (default: `process.cwd()`). */
   readonly cwd?: string;
@@ -72,17 +73,25 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       level: verbose ? 'debug' : 'info',
       ...(io.now ? { now: io.now } : {}),
     }).child({ command: command.name });
-    const root = stringArg(args, 'root') ?? env.ASOF_ROOT ?? '';
+    // The SDK reads the same settings the same way (flags here, options there, over the ASOF_* variables).
+    const stores = readStoreSettings(
+      {
+        root: stringArg(args, 'root'),
+        s3Endpoint: stringArg(args, 's3-endpoint'),
+        dynamodbEndpoint: stringArg(args, 'dynamodb-endpoint'),
+        commitCoordinator: stringArg(args, 'commit-coordinator'),
+        online: stringArg(args, 'online'),
+      },
+      env,
+    );
+    const root = stores.root ?? '';
     if (command.needsRoot && root === '') throw new UsageError('missing --root <dir|s3://bucket/prefix> (or set ASOF_ROOT)', command.usage);
     const ctx = createContext({
       command: command.name,
       root,
       definitions: stringArg(args, 'definitions'),
-      s3Endpoint: stringArg(args, 's3-endpoint') ?? nonEmpty(env.ASOF_S3_ENDPOINT),
-      commitCoordinator: stringArg(args, 'commit-coordinator') ?? nonEmpty(env.ASOF_COMMIT_COORDINATOR),
-      dynamodbEndpoint: stringArg(args, 'dynamodb-endpoint') ?? nonEmpty(env.ASOF_DYNAMODB_ENDPOINT),
+      stores,
       sourceUrl: stringArg(args, 'source') ?? nonEmpty(env.ASOF_SOURCE_URL),
-      online: stringArg(args, 'online') ?? nonEmpty(env.ASOF_ONLINE),
       verbose,
       cwd: io.cwd ?? process.cwd(),
       logger,

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AsofError, type ObjectStore } from '@asof/core';
-import { LocalObjectStore, S3ObjectStore, parseS3Url } from '@asof/stores';
-import { localEndpointCredentials } from '../cli/local-credentials.js';
+import { LocalObjectStore, S3ObjectStore, parseS3Url, type S3ConnectionOptions } from '@asof/stores';
 
 /** Where an export lives: its object store and its address as SQL engines see it. */
 export interface ExportTarget {
@@ -13,12 +12,12 @@ export interface ExportTarget {
   readonly putIfAbsent: 'trusted' | 'probe';
 }
 
-/** Opens `--to` (a directory, `file:///…` or `s3://bucket/prefix`). */
-export function openExportTarget(to: string, options: { cwd: string; s3Endpoint?: string }): ExportTarget {
+/** Opens `--to` (a directory, `file:///…` or `s3://bucket/prefix`, reached through `s3`: the CLI's S3 settings). */
+export function openExportTarget(to: string, options: { cwd: string; s3?: S3ConnectionOptions }): ExportTarget {
   if (to.startsWith('s3://')) {
     const { bucket, prefix } = parseS3Url(to);
     return {
-      objects: new S3ObjectStore({ bucket, prefix, ...(options.s3Endpoint ? { endpoint: options.s3Endpoint, forcePathStyle: true, ...localEndpointCredentials() } : {}) }),
+      objects: new S3ObjectStore({ ...options.s3, bucket, prefix }),
       location: `s3://${bucket}/${prefix}`.replace(/\/+$/, ''),
       putIfAbsent: 'probe',
     };

@@ -9,6 +9,8 @@ export interface CatalogEntry {
   readonly name: string;
   readonly kind: 'export' | 'feature view';
   readonly files: number;
+  /** The files the view reads (absolute paths or `s3://` URLs): all a read-only session may open. */
+  readonly paths: readonly string[];
 }
 
 /**
@@ -29,17 +31,18 @@ export async function defineSqlCatalog(
     for (const table of EXPORT_TABLES) {
       const files = manifest?.tables[table]?.files ?? [];
       if (files.length === 0) continue;
-      await session.run(duckDbView(table, files.map((f) => join(input.exportTarget!.location, f.path))));
-      entries.push({ name: table, kind: 'export', files: files.length });
+      const paths = files.map((f) => join(input.exportTarget!.location, f.path));
+      await session.run(duckDbView(table, paths));
+      entries.push({ name: table, kind: 'export', files: files.length, paths });
     }
   }
   for (const view of await input.store.views({ signal: input.signal })) {
     if (view.startsWith('_') || EXPORT_TABLES.includes(view as never)) continue;
     const snapshot = await input.store.snapshot(view, { signal: input.signal });
     if (snapshot.files.length === 0) continue;
-    const paths = snapshot.files.map((f) => sqlString(join(input.storeLocation, `views/${view}/${f.path}`)));
-    await session.run(`CREATE OR REPLACE VIEW "${view.replace(/"/g, '""')}" AS SELECT * FROM read_parquet([${paths.join(', ')}], union_by_name = true, hive_partitioning = false)`);
-    entries.push({ name: view, kind: 'feature view', files: snapshot.files.length });
+    const paths = snapshot.files.map((f) => join(input.storeLocation, `views/${view}/${f.path}`));
+    await session.run(`CREATE OR REPLACE VIEW "${view.replace(/"/g, '""')}" AS SELECT * FROM read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false)`);
+    entries.push({ name: view, kind: 'feature view', files: snapshot.files.length, paths });
   }
   return entries;
 }

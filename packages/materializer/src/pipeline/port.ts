@@ -1,6 +1,6 @@
 import { type AnyFeatureView, describeSourceIdentity, formatMicros } from '@asof/core';
 import { CommandUnavailableError } from '../cli/cli-errors.js';
-import type { DemoRequest, PipelinePort, PipelineTarget, RunHooks, RunSummary } from '../cli/pipeline-port.js';
+import type { DemoRequest, ExampleLoadRequest, ExampleLoadSummary, PipelinePort, PipelineTarget, RunHooks, RunSummary } from '../cli/pipeline-port.js';
 import { materialize, type MaterializationResult } from './materialize.js';
 import type { ExtractMode } from './mirror.js';
 import { publishOnline } from './publish-online.js';
@@ -8,18 +8,25 @@ import { publishOnline } from './publish-online.js';
 /** Runs the demo: supplied by whoever ships demo data (the TRS example). */
 export type DemoRunner = (request: DemoRequest, hooks: RunHooks) => Promise<RunSummary[]>;
 
+/** Loads example data into a source database: supplied, like the demo, by the TRS example. */
+export type ExampleLoader = (request: ExampleLoadRequest, hooks: RunHooks) => Promise<ExampleLoadSummary>;
+
 /**
  * The pipeline behind the `asof` CLI: `materialize` (full extract, writes
  * restricted to `[start, end)`) and `materialize-incremental` (extract what
  * changed since each source's watermark) both run {@link materialize}.
  */
-export function createPipeline(options: { readonly demo?: DemoRunner } = {}): PipelinePort {
+export function createPipeline(options: { readonly demo?: DemoRunner; readonly loadExample?: ExampleLoader } = {}): PipelinePort {
   return {
     materialize: (request, hooks) => runViews(request, hooks, 'full', { start: request.start, end: request.end }),
     materializeIncremental: (request, hooks) => runViews(request, hooks, 'incremental'),
     demo: (request, hooks) => {
       if (!options.demo) throw new CommandUnavailableError('demo', 'this build has no demo data; run it from the asof workspace (pnpm demo)');
       return options.demo(request, hooks);
+    },
+    loadExample: (request, hooks) => {
+      if (!options.loadExample) throw new CommandUnavailableError('example', 'this build has no example data; run it from the asof workspace (pnpm example:load)');
+      return options.loadExample(request, hooks);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { RecordBatch } from 'apache-arrow';
 import {
   CommitConflictError,
@@ -21,6 +22,7 @@ import {
   type VacuumResult,
   type WriteOptions,
 } from '@asof/core';
+import { PROBE_PREFIX } from '../adapters/s3/probe-put-if-absent.js';
 import { CommitLog } from './commit-log.js';
 import { Committer, type CommitPlan } from './committer.js';
 import { planCompaction, smallFileBins } from './compact.js';
@@ -149,6 +151,17 @@ export class ObjectOfflineStore implements OfflineStore {
 
   assertCanCommit(options?: IoOptions): Promise<void> {
     return this.committer.assertCanCommit(options);
+  }
+
+  /**
+   * Writes and deletes a small probe object under the root, so a root that
+   * cannot take writes (a file, a read-only place, a missing bucket) fails
+   * with the error a write would meet before anything reports success.
+   */
+  async assertWritable(options?: IoOptions): Promise<void> {
+    const key = `${PROBE_PREFIX}writable-${Date.now()}-${randomBytes(6).toString('hex')}`;
+    await this.objects.put(key, new TextEncoder().encode('asof'), options);
+    await this.objects.delete([key], options);
   }
 
   private target(view: string, options: WriteOptions = {}): DataFileTarget {

@@ -1,5 +1,6 @@
 import { Schema, type RecordBatch } from 'apache-arrow';
 import {
+  formatDuration,
   formatMicros,
   readMicrosVector,
   RetentionError,
@@ -114,15 +115,15 @@ function checkRetention(snapshot: OfflineSnapshot, options: ScanOptions): void {
   if (mark.coarseFrom !== null && from < micros(mark.coarseFrom)) {
     throw new RetentionError(
       snapshot.view,
-      `view '${snapshot.view}' keeps no data before ${formatMicros(micros(mark.coarseFrom))} (retention: full history for ${mark.policy.fullMs} ms, ` +
-        `then monthly last values for ${mark.policy.coarseMs} ms); ${formatMicros(from)} is older`,
+      `view '${snapshot.view}' keeps no data before ${formatMicros(micros(mark.coarseFrom))} (retention: full history for ${formatDuration(mark.policy.fullMs)}, ` +
+        `then monthly last values for ${formatDuration(mark.policy.coarseMs!)}); ${formatMicros(from)} is older`,
     );
   }
   if (from < micros(mark.fullFrom)) {
     throw new RetentionError(
       snapshot.view,
-      `view '${snapshot.view}' keeps full history only from ${formatMicros(micros(mark.fullFrom))}; before that only the last value per ` +
-        `entity per month, so features as of ${formatMicros(from)} would be wrong`,
+      `view '${snapshot.view}' keeps full history only from ${formatMicros(micros(mark.fullFrom))} (retention: full history for ${formatDuration(mark.policy.fullMs)}); ` +
+        `before that only the last value per entity per month, so features as of ${formatMicros(from)} would be wrong`,
     );
   }
 }

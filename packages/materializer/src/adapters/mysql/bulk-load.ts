@@ -26,6 +26,8 @@ export interface BulkInsertOptions {
   readonly batchRows?: number;
   /** Stops between statements; statements already sent complete. */
   readonly signal?: AbortSignal;
+  /** Called after each statement with the rows written so far (progress bars). */
+  readonly onProgress?: (rowsWritten: number) => void;
 }
 
 /** Options of {@link upsert}. */
@@ -139,6 +141,7 @@ async function write(executor: MySqlExecutor, table: string, rows: Table, option
         );
       }
       written += end - start;
+      options.onProgress?.(written);
     }
   }
   return written;

@@ -81,4 +81,27 @@ describe('asof apply', () => {
     expect(allowed.stdout).toContain('re-materialize: spend');
     expect((await registryAt(root)).hashOf('spend')).not.toBe(Registry.fromJSON(before).hashOf('spend'));
   });
+
+  it('reports a view renamed with an unchanged definition as a rename, and refuses it while the old name has data', async () => {
+    const root = await tempRoot();
+    await apply(root, 'definitions-v1.ts');
+    const v1 = await registryAt(root);
+    const hash = v1.hashOf('activity').slice(0, 8);
+    const dry = await apply(root, 'definitions-v3.ts', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(tableRows(dry.stdout)).toEqual([`recent_activity renamed from activity ${hash} ${hash} none`, `spend unchanged ${v1.hashOf('spend').slice(0, 8)} ${v1.hashOf('spend').slice(0, 8)} none`]);
+
+    await commitRows(root, 'activity');
+    const refused = await apply(root, 'definitions-v3.ts');
+    expect(refused.code).toBe(1);
+    expect(tableRows(refused.stdout)).toContainEqual(`recent_activity renamed from activity ${hash} ${hash} v1`);
+    expect(refused.errLines.at(-1)).toBe(
+      "asof: apply failed: refusing to apply: 'recent_activity' (renamed from 'activity', whose data stays under that name) already has materialized data " +
+        'computed by the applied definition; re-run with --allow-changes, then re-materialize (CONFIG)',
+    );
+    const allowed = await apply(root, 'definitions-v3.ts', '--allow-changes');
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain('re-materialize: recent_activity');
+    expect((await registryAt(root)).listFeatureViews().map((v) => v.name)).toEqual(['recent_activity', 'spend']);
+  });
 });

@@ -1,5 +1,5 @@
-import { DynamoDbOnlineStore, checkItemSize } from '@asof/stores';
-import { AsofError, diffRegistries, type Registry, type RegistryDiff } from '@asof/core';
+import { DynamoDbOnlineStore, S3ObjectStore, checkItemSize } from '@asof/stores';
+import { AsofError, diffRegistries, findRenames, type OnlineStore, type Registry, type RegistryDiffWithRenames } from '@asof/core';
 import type { ObjectOfflineStore } from '@asof/stores';
 import { flagArg } from '../args.js';
 import type { Command } from '../command.js';
@@ -10,10 +10,12 @@ import { renderTable } from '../text-table.js';
 /** One feature view's line in the apply table. */
 interface ViewChange {
   readonly view: string;
-  readonly change: 'added' | 'changed' | 'removed' | 'unchanged';
+  readonly change: 'added' | 'changed' | 'removed' | 'renamed' | 'unchanged';
+  /** For a rename: the name the applied registry had. */
+  readonly from?: string;
   readonly before: string | null;
   readonly after: string | null;
-  /** The view's latest committed version in the offline store (0: no data). */
+  /** The latest committed version in the offline store (0: no data); for a rename, of the old name, where the data stays. */
   readonly version: number;
 }
 
@@ -27,9 +29,14 @@ interface ViewChange {
  * (or that the definitions no longer contain) is refused unless
  * `--allow-changes`: its stored rows were computed by the old definition,
  * so applying means re-materializing it. Views without data may change
- * freely. Apply also checks that the root can take commits (the S3
- * put-if-absent probe, the DynamoDB coordinator table) so that a
- * misconfigured root fails here, not in the first scheduled run.
+ * freely. A view renamed with an unchanged definition is reported as a
+ * rename (its data stays under the old name, so one that has data counts
+ * as a change). Before it prints the table, apply prepares and checks the
+ * root: it creates a missing S3 bucket (and says so), checks that the root
+ * takes writes and commits (the S3 put-if-absent probe, the DynamoDB
+ * coordinator table) and creates the DynamoDB online table, so that a
+ * misconfigured root fails here, with nothing reported as applied, not in
+ * the first scheduled run.
  */
 export const applyCommand: Command = {
   name: 'apply',
@@ -43,33 +50,34 @@ export const applyCommand: Command = {
   async run(ctx, args) {
     const next = await ctx.definitions();
     const store = await ctx.store();
+    const dryRun = flagArg(args, 'dry-run');
+    if (!dryRun) await ensureBucket(ctx, store);
     const previous = await ctx.appliedRegistry();
-    const diff = previous ? diffRegistries(previous.registry, next) : firstApply(next);
+    const diff = previous ? findRenames(diffRegistries(previous.registry, next), previous.registry, next) : firstApply(next);
     const changes = await describeChanges(ctx, store, diff, previous?.registry ?? null, next);
-    ctx.progress.stop();
-    ctx.print(renderTable(['view', 'change', 'applied', 'new', 'data'], changes.map((c) => [c.view, c.change, short(c.before), short(c.after), c.version > 0 ? `v${c.version}` : 'none'])));
+    const table = renderTable(
+      ['view', 'change', 'applied', 'new', 'data'],
+      changes.map((c) => [c.view, c.from ? `renamed from ${c.from}` : c.change, short(c.before), short(c.after), c.version > 0 ? `v${c.version}` : 'none']),
+    );
 
-    const breaking = changes.filter((c) => (c.change === 'changed' || c.change === 'removed') && c.version > 0);
+    const breaking = changes.filter((c) => c.change !== 'added' && c.change !== 'unchanged' && c.version > 0);
     if (breaking.length > 0 && !flagArg(args, 'allow-changes')) {
+      ctx.progress.stop();
+      ctx.print(table);
       throw new AsofError(
         'CONFIG',
-        `refusing to apply: ${breaking.map((c) => `'${c.view}' (${c.change})`).join(', ')} already ha${breaking.length === 1 ? 's' : 've'} ` +
+        `refusing to apply: ${breaking.map(describeBreaking).join(', ')} already ha${breaking.length === 1 ? 's' : 've'} ` +
           `materialized data computed by the applied definition; re-run with --allow-changes, then re-materialize`,
       );
     }
-    // The online store: DynamoDB's 400 KB item limit is checked from the definitions now, not discovered at write time.
+    // Everything that can fail about the root fails before the table, so nothing reads as applied when it was not.
+    if (!dryRun) await prepareRoot(ctx, store);
     const online = await ctx.online();
-    if (online instanceof DynamoDbOnlineStore) {
-      const tooLarge = next
-        .listFeatureViews()
-        .filter((v) => v.online)
-        .map((v) => ({ view: v.name, check: checkItemSize(v) }))
-        .filter((c) => !c.check.ok);
-      if (tooLarge.length > 0) {
-        throw new AsofError('INVALID_DEFINITION', `online items would exceed DynamoDB's 400 KB limit: ${tooLarge.map((c) => `${c.view}: ${c.check.reason}`).join('; ')}; split the view or set online: false`);
-      }
-      if (!flagArg(args, 'dry-run')) await online.createTable({ signal: ctx.signal });
-    }
+    checkOnlineItems(online, next);
+    if (!dryRun && online instanceof DynamoDbOnlineStore) await online.createTable({ signal: ctx.signal });
+    ctx.progress.stop();
+    ctx.print(table);
+
     const text = registryText(next);
     const counts = `${next.listFeatureViews().length} feature view(s), ${next.listEntities().length} entit${next.listEntities().length === 1 ? 'y' : 'ies'}, ${next.listSources().length} source(s), ${next.listFeatureServices().length} service(s)`;
     const location = registryLocation(store.objects);
@@ -78,33 +86,76 @@ export const applyCommand: Command = {
       ctx.logger.info('registry unchanged', { registry: location });
       return;
     }
-    if (flagArg(args, 'dry-run')) {
+    if (dryRun) {
       ctx.print(`dry run: ${location} not written (${counts})`);
       return;
     }
-    await store.assertCanCommit({ signal: ctx.signal });
-    await ctx.coordinator()?.ensureTable({ signal: ctx.signal });
     await writeRegistry(store.objects, text, { signal: ctx.signal });
     ctx.print(`registry written: ${location} (${counts})`);
-    ctx.logger.info('registry written', { registry: location, added: diff.added, changed: diff.changed.map((c) => c.name), removed: diff.removed });
+    ctx.logger.info('registry written', {
+      registry: location,
+      added: diff.added,
+      changed: diff.changed.map((c) => c.name),
+      removed: diff.removed,
+      renamed: diff.renamed.map((r) => `${r.from} -> ${r.to}`),
+    });
     if (breaking.length > 0) {
-      ctx.print(`re-materialize: ${breaking.filter((c) => c.change === 'changed').map((c) => c.view).join(', ') || '(nothing; removed views keep their data)'}`);
+      const again = breaking.filter((c) => c.change === 'changed' || c.change === 'renamed').map((c) => c.view);
+      ctx.print(`re-materialize: ${again.join(', ') || '(nothing; removed views keep their data)'}`);
     }
   },
 };
 
-function firstApply(next: Registry): RegistryDiff {
-  return { added: next.listFeatureViews().map((v) => v.name), removed: [], changed: [], unchanged: [] };
+/** An `s3://` root whose bucket is missing gets it created, and the output says so. */
+async function ensureBucket(ctx: CommandContext, store: ObjectOfflineStore): Promise<void> {
+  if (store.objects instanceof S3ObjectStore && (await store.objects.ensureBucket({ signal: ctx.signal }))) {
+    ctx.print(`created S3 bucket '${store.objects.bucket}' at ${store.objects.describeEndpoint()}`);
+    ctx.logger.info('bucket created', { bucket: store.objects.bucket, s3: store.objects.describeEndpoint() });
+  }
+}
+
+/**
+ * Makes the root ready to take this registry and later runs: a probe write
+ * proves the root is writable (a file, a read-only place or a refusing
+ * file system fails here), the commit guarantee is checked, and the
+ * coordinator's DynamoDB table is created.
+ */
+async function prepareRoot(ctx: CommandContext, store: ObjectOfflineStore): Promise<void> {
+  await store.assertWritable({ signal: ctx.signal });
+  await store.assertCanCommit({ signal: ctx.signal });
+  await ctx.coordinator()?.ensureTable({ signal: ctx.signal });
+}
+
+/** DynamoDB's 400 KB item limit, checked from the definitions now, not discovered at write time. */
+function checkOnlineItems(online: OnlineStore | null, next: Registry): void {
+  if (!(online instanceof DynamoDbOnlineStore)) return;
+  const tooLarge = next
+    .listFeatureViews()
+    .filter((v) => v.online)
+    .map((v) => ({ view: v.name, check: checkItemSize(v) }))
+    .filter((c) => !c.check.ok);
+  if (tooLarge.length > 0) {
+    throw new AsofError('INVALID_DEFINITION', `online items would exceed DynamoDB's 400 KB limit: ${tooLarge.map((c) => `${c.view}: ${c.check.reason}`).join('; ')}; split the view or set online: false`);
+  }
+}
+
+function describeBreaking(change: ViewChange): string {
+  return change.from ? `'${change.view}' (renamed from '${change.from}', whose data stays under that name)` : `'${change.view}' (${change.change})`;
+}
+
+function firstApply(next: Registry): RegistryDiffWithRenames {
+  return { added: next.listFeatureViews().map((v) => v.name), removed: [], changed: [], unchanged: [], renamed: [] };
 }
 
 async function describeChanges(
   ctx: CommandContext,
   store: ObjectOfflineStore,
-  diff: RegistryDiff,
+  diff: RegistryDiffWithRenames,
   previous: Registry | null,
   next: Registry,
 ): Promise<ViewChange[]> {
   const rows: Omit<ViewChange, 'version'>[] = [
+    ...diff.renamed.map((r) => ({ view: r.to, change: 'renamed' as const, from: r.from, before: r.hash, after: r.hash })),
     ...diff.added.map((view) => ({ view, change: 'added' as const, before: null, after: next.hashOf(view) })),
     ...diff.changed.map((c) => ({ view: c.name, change: 'changed' as const, before: c.before, after: c.after })),
     ...diff.removed.map((view) => ({ view, change: 'removed' as const, before: previous!.hashOf(view), after: null })),
@@ -112,7 +163,7 @@ async function describeChanges(
   ];
   rows.sort((a, b) => (a.view < b.view ? -1 : a.view > b.view ? 1 : 0));
   // The log decides whether a change is refused: a view without commits has nothing computed by the old definition.
-  return Promise.all(rows.map(async (row) => ({ ...row, version: (await store.snapshot(row.view, { signal: ctx.signal })).version })));
+  return Promise.all(rows.map(async (row) => ({ ...row, version: (await store.snapshot(row.from ?? row.view, { signal: ctx.signal })).version })));
 }
 
 function short(hash: string | null): string | null {

@@ -1,10 +1,11 @@
-import { AsofError } from '@asof/core';
-import { isInternalTable } from '@asof/stores';
+import { AsofError, formatDuration } from '@asof/core';
+import { isInternalTable, retentionMark } from '@asof/stores';
 import { durationArg, listArg, numberArg } from '../args.js';
 import { UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
 import { formatMs, ViewsFailedError } from '../run-summary.js';
 import { renderTable, type Cell } from '../text-table.js';
+import { RETENTION_COLUMNS, reportRetention, retentionRow, type RetentionReport } from './retention-report.js';
 
 /**
  * `asof compact`: merges each view's small files per partition into files
@@ -14,9 +15,12 @@ import { renderTable, type Cell } from '../text-table.js';
  * as its own commit: full history for that long, then (with
  * `--keep-coarse`) the last row per entity per month for that much longer,
  * then nothing; reads older than that fail with a RetentionError instead of
- * answering wrongly. Internal tables (source mirrors `_source.*`, the root's `_meta.*` records) are never coarsened: the
- * materializer recomputes from them. A view that fails does not stop the
- * others; the command then exits 1.
+ * answering wrongly. Internal tables (source mirrors `_source.*`, the root's `_meta.*` records)
+ * are never coarsened: the
+ * materializer recomputes from them. A second table reports, per view,
+ * what retention removed (files, rows) and the periods it kept, as dates
+ * and days. A view that fails does not stop the others; the command then
+ * exits 1.
  */
 export const compactCommand: Command = {
   name: 'compact',
@@ -41,6 +45,7 @@ export const compactCommand: Command = {
     const targets = views.length > 0 ? views : await store.views({ signal: ctx.signal });
     if (targets.length === 0) throw new AsofError('CONFIG', `no views to compact in ${store.describe()}`);
     const rows: Cell[][] = [];
+    const retention: RetentionReport[] = [];
     const failed: { view: string; error: Error }[] = [];
     for (const [i, view] of targets.entries()) {
       ctx.progress.update('compact', i, targets.length, 'views');
@@ -48,8 +53,19 @@ export const compactCommand: Command = {
       try {
         if (fullMs !== undefined && !isInternalTable(view)) {
           const keys = applied!.registry.getFeatureView(view).joinKeyNames;
-          const retained = await store.applyRetention(view, { keys, fullMs, ...(coarseMs !== undefined ? { coarseMs } : {}), now: ctx.now() }, { signal: ctx.signal });
-          if (retained) ctx.logger.info('retention applied', { view, version: retained.version, filesRemoved: retained.removed.length });
+          const policy = { keys, fullMs, ...(coarseMs !== undefined ? { coarseMs } : {}), now: ctx.now() };
+          const retained = await store.applyRetention(view, policy, { signal: ctx.signal });
+          const report = await reportRetention(store, view, retained, retentionMark(policy), ctx.signal);
+          retention.push(report);
+          ctx.logger.info(retained ? 'retention applied' : 'retention found nothing to remove', {
+            view,
+            version: report.version,
+            filesRemoved: report.filesRemoved,
+            filesAdded: report.filesAdded,
+            rowsRemoved: report.rowsRemoved,
+            keepFull: formatDuration(fullMs),
+            keepCoarse: coarseMs === undefined ? 'forever' : formatDuration(coarseMs),
+          });
         }
         const commit = await store.compact(view, { signal: ctx.signal, ...(targetMb ? { targetFileBytes: Math.round(targetMb * 1024 * 1024) } : {}) });
         const ms = performance.now() - started;
@@ -65,6 +81,7 @@ export const compactCommand: Command = {
     ctx.progress.update('compact', targets.length, targets.length, 'views');
     ctx.progress.stop();
     ctx.print(renderTable(['view', 'status', 'version', 'files +', 'files -', 'time'], rows));
+    if (retention.length > 0) ctx.print(renderTable(RETENTION_COLUMNS, retention.map(retentionRow)));
     if (failed.length > 0) {
       throw new ViewsFailedError(failed, targets.length);
     }

@@ -1,3 +1,4 @@
+import { DynamoDbOnlineStore } from '@asof/stores';
 import type { Command } from '../command.js';
 import { requirePipeline } from '../pipeline-binding.js';
 import { reportRuns, runHooks } from '../run-summary.js';
@@ -13,6 +14,12 @@ export const demoCommand: Command = {
     const pipeline = requirePipeline(ctx);
     const store = await ctx.store();
     ctx.logger.info('demo', { root: store.describe() });
-    reportRuns(ctx, await pipeline.demo({ root: ctx.root, store, objects: store.objects, print: (text) => ctx.print(text), online: () => ctx.online() }, runHooks(ctx)));
+    // The demo applies its own registry, so it also creates the DynamoDB table `asof apply` would.
+    const online = async () => {
+      const opened = await ctx.online();
+      if (opened instanceof DynamoDbOnlineStore) await opened.createTable({ signal: ctx.signal });
+      return opened;
+    };
+    reportRuns(ctx, await pipeline.demo({ root: ctx.root, store, objects: store.objects, print: (text) => ctx.print(text), online }, runHooks(ctx)));
   },
 };

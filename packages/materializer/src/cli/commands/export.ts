@@ -33,7 +33,7 @@ export const exportCommand: Command = {
     const store = await ctx.store();
     const registry = ctx.hasDefinitions ? await ctx.definitions() : (await ctx.appliedRegistry())?.registry;
     if (!registry) throw new AsofError('CONFIG', `no registry at ${store.describe()}: run 'asof apply --definitions <module>' and a materialization first`);
-    const target = openExportTarget(to, { cwd: ctx.cwd, s3Endpoint: stringArg(args, 's3-endpoint') });
+    const target = openExportTarget(to, { cwd: ctx.cwd, s3: ctx.stores.s3 });
     let files = 0;
     const sources = invoiceSources(registry);
     const manifest = await exportInvoices({

@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { applyCommand } from './apply.js';
 import { compactCommand } from './compact.js';
 import { demoCommand } from './demo.js';
+import { exampleCommand } from './example.js';
 import { exportCommand } from './export.js';
 import { createHelpCommand } from './help.js';
 import { materializeIncrementalCommand } from './materialize-incremental.js';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = Object.freeze([
   exportCommand,
   sqlCommand,
   demoCommand,
+  exampleCommand,
   createHelpCommand(() => COMMANDS),
 ]);
 

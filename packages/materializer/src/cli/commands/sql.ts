@@ -12,6 +12,9 @@ const FORMATS = ['table', 'csv', 'json'] as const;
  * `asof sql "<query>"`: DuckDB in-process over the current finance export
  * (`invoices`, `invoice_history`, `invoice_lines`) and the offline feature
  * tables (one view per feature view, over its latest snapshot's files).
+ * Read-only: once the views are defined the session can open only the files
+ * they read, loads no extension and changes no setting, and only a single
+ * query runs (no COPY, ATTACH, INSTALL/LOAD, SET, CREATE, EXPORT).
  */
 export const sqlCommand: Command = {
   name: 'sql',
@@ -29,7 +32,6 @@ export const sqlCommand: Command = {
     const format = stringArg(args, 'format') ?? 'table';
     if (!FORMATS.includes(format as never)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`, sqlCommand.usage);
     const store = await ctx.store();
-    const s3Endpoint = stringArg(args, 's3-endpoint');
     let exportAt = stringArg(args, 'export');
     if (exportAt === undefined) {
       const last = await store.objects.get(LAST_EXPORT_KEY, { signal: ctx.signal });
@@ -44,14 +46,11 @@ export const sqlCommand: Command = {
     const { defineSqlCatalog } = await import('../../finance/sql-catalog.js');
     const session = await DuckDbSession.open();
     try {
-      const catalog = await defineSqlCatalog(session, {
-        store,
-        storeLocation,
-        exportTarget: exportAt === undefined ? null : openExportTarget(exportAt, { cwd: ctx.cwd, s3Endpoint }),
-        signal: ctx.signal,
-      });
+      const exportTarget = exportAt === undefined ? null : openExportTarget(exportAt, { cwd: ctx.cwd, s3: ctx.stores.s3 });
+      const catalog = await defineSqlCatalog(session, { store, storeLocation, exportTarget, signal: ctx.signal });
       ctx.logger.debug('sql views', { views: catalog.map((c) => `${c.name} (${c.kind}, ${c.files} files)`) });
-      const result = await session.query(query).catch((error: unknown) => {
+      await session.lockDown(catalog.flatMap((c) => c.paths));
+      const result = await session.queryReadOnly(query).catch((error: unknown) => {
         if (error instanceof AsofError && catalog.length > 0 && /does not exist/.test(error.message)) {
           throw new AsofError('INVALID_INPUT', `${error.message} (views here: ${catalog.map((c) => c.name).join(', ')})`, { cause: error });
         }

@@ -111,5 +111,9 @@ export function fakePipeline(behave: (view: string, hooks: RunHooks) => Promise<
       calls.push({ method: 'demo', views: ['demo'], root: request.root });
       return runViews(['demo'], 'replace', hooks);
     },
+    async loadExample(request) {
+      calls.push({ method: 'loadExample', views: [], root: request.sourceUrl });
+      return { database: request.sourceUrl, asOf: '2026-01-01T00:00:00.000000Z', createdDatabase: false, tables: [], ms: 1 };
+    },
   };
 }

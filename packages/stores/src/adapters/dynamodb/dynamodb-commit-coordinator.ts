@@ -2,22 +2,21 @@ import {
   ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   ResourceNotFoundException,
+  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { InvalidInputError, type CommitCoordinator, type IoOptions } from '@asof/core';
+import type { AwsConnectionOptions } from '../aws/client-config.js';
+import type { AwsTarget } from '../aws/aws-errors.js';
+import { createDynamoDbClient, dynamoDbTarget, sendDynamoDb } from './dynamodb-client.js';
 
 /** Options of {@link DynamoDbCommitCoordinator}. */
-export interface DynamoDbCommitCoordinatorOptions {
+export interface DynamoDbCommitCoordinatorOptions extends AwsConnectionOptions {
   /** The DynamoDB table holding claims (partition key `pk`, a string). */
   readonly tableName: string;
-  /** Custom endpoint (DynamoDB Local); omit for AWS. */
-  readonly endpoint?: string;
-  readonly region?: string;
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
-  /** Use an existing client instead. */
+  /** Use an existing client instead (the connection options then only name it in messages). */
   readonly client?: DynamoDBClient;
   /** Create the table (on-demand billing) on first use if it is missing (default true). */
   readonly createTable?: boolean;
@@ -31,6 +30,9 @@ export interface DynamoDbCommitCoordinatorOptions {
 export class DynamoDbCommitCoordinator implements CommitCoordinator {
   readonly client: DynamoDBClient;
   readonly tableName: string;
+  /** The custom endpoint, or `undefined` for AWS. */
+  readonly endpoint: string | undefined;
+  private readonly target: AwsTarget;
   private readonly createTable: boolean;
   private ready: Promise<void> | null = null;
 
@@ -38,13 +40,14 @@ export class DynamoDbCommitCoordinator implements CommitCoordinator {
     if (!options.tableName) throw new InvalidInputError('DynamoDbCommitCoordinator needs a tableName');
     this.tableName = options.tableName;
     this.createTable = options.createTable ?? true;
-    this.client =
-      options.client ??
-      new DynamoDBClient({
-        region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-      });
+    this.endpoint = options.endpoint;
+    this.target = dynamoDbTarget(options);
+    this.client = options.client ?? createDynamoDbClient(options);
+  }
+
+  /** Sends one request; an unreachable endpoint or missing credentials become errors that say what to check. */
+  send<T>(signal: AbortSignal | undefined, request: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    return sendDynamoDb(this.target, signal, request);
   }
 
   describe(): string {
@@ -54,14 +57,12 @@ export class DynamoDbCommitCoordinator implements CommitCoordinator {
   async claim(table: string, version: number, payload: string, options?: IoOptions): Promise<boolean> {
     await this.ensureTable(options);
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: { pk: { S: claimKey(table, version) }, payload: { S: payload }, claimedAt: { S: new Date().toISOString() } },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-        { abortSignal: options?.signal },
-      );
+      const command = new PutItemCommand({
+        TableName: this.tableName,
+        Item: { pk: { S: claimKey(table, version) }, payload: { S: payload }, claimedAt: { S: new Date().toISOString() } },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
+      await this.send(options?.signal, (abortSignal) => this.client.send(command, { abortSignal }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException') return false;
@@ -71,10 +72,8 @@ export class DynamoDbCommitCoordinator implements CommitCoordinator {
 
   async read(table: string, version: number, options?: IoOptions): Promise<string | null> {
     await this.ensureTable(options);
-    const out = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: claimKey(table, version) } }, ConsistentRead: true }),
-      { abortSignal: options?.signal },
-    );
+    const command = new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: claimKey(table, version) } }, ConsistentRead: true });
+    const out = await this.send(options?.signal, (abortSignal) => this.client.send(command, { abortSignal }));
     return out.Item?.payload?.S ?? null;
   }
 
@@ -88,8 +87,9 @@ export class DynamoDbCommitCoordinator implements CommitCoordinator {
   }
 
   private async setUp(options?: IoOptions): Promise<void> {
+    const describe = () => this.send(options?.signal, (abortSignal) => this.client.send(new DescribeTableCommand({ TableName: this.tableName }), { abortSignal }));
     try {
-      const out = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }), { abortSignal: options?.signal });
+      const out = await describe();
       if (out.Table?.TableStatus === 'ACTIVE') return;
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException) && (error as Error)?.name !== 'ResourceNotFoundException') throw error;
@@ -97,21 +97,19 @@ export class DynamoDbCommitCoordinator implements CommitCoordinator {
         throw new InvalidInputError(`DynamoDB table '${this.tableName}' for commit claims does not exist; create it (partition key 'pk', type S) or allow createTable`);
       }
       try {
-        await this.client.send(
-          new CreateTableCommand({
-            TableName: this.tableName,
-            AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-            KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-            BillingMode: 'PAY_PER_REQUEST',
-          }),
-          { abortSignal: options?.signal },
-        );
+        const command = new CreateTableCommand({
+          TableName: this.tableName,
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        });
+        await this.send(options?.signal, (abortSignal) => this.client.send(command, { abortSignal }));
       } catch (createError) {
         if ((createError as Error)?.name !== 'ResourceInUseException') throw createError; // created concurrently
       }
     }
     for (let i = 0; i < 120; i++) {
-      const out = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }), { abortSignal: options?.signal });
+      const out = await describe();
       if (out.Table?.TableStatus === 'ACTIVE') return;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

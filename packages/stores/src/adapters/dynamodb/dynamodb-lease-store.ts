@@ -17,6 +17,8 @@ export interface DynamoDbLeaseTable {
   readonly tableName: string;
   /** Creates the table if needed; called before the first request. */
   ensureTable(options?: IoOptions): Promise<void>;
+  /** Sends one request, translating an unreachable endpoint into a clear error (the commit coordinator's); default: the client as is. */
+  send?<T>(signal: AbortSignal | undefined, request: (signal: AbortSignal | undefined) => Promise<T>): Promise<T>;
 }
 
 /** Options of {@link DynamoDbLeaseStore}. */
@@ -119,10 +121,8 @@ export class DynamoDbLeaseStore implements LeaseStore {
 
   async current(name: string, options?: IoOptions): Promise<Lease | null> {
     await this.table.ensureTable(options);
-    const out = await this.table.client.send(
-      new GetItemCommand({ TableName: this.table.tableName, Key: { pk: { S: this.pk(name) } }, ConsistentRead: true }),
-      { abortSignal: options?.signal },
-    );
+    const command = new GetItemCommand({ TableName: this.table.tableName, Key: { pk: { S: this.pk(name) } }, ConsistentRead: true });
+    const out = await this.send(options?.signal, (abortSignal) => this.table.client.send(command, { abortSignal }));
     const item = out.Item;
     if (!item || isExpired(Number(item.expiresAtMs?.N), this.now())) return null;
     return Object.freeze({
@@ -134,6 +134,10 @@ export class DynamoDbLeaseStore implements LeaseStore {
     });
   }
 
+  private send<T>(signal: AbortSignal | undefined, request: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    return this.table.send ? this.table.send(signal, request) : request(signal);
+  }
+
   private pk(name: string): string {
     assertLeaseName(name);
     return `lease#${this.scope}#${name}`;
@@ -142,7 +146,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
   /** Sends a conditional write: `false` if its condition failed. */
   private async conditional(command: PutItemCommand | UpdateItemCommand | DeleteItemCommand, options?: IoOptions): Promise<boolean> {
     try {
-      await this.table.client.send(command as PutItemCommand, { abortSignal: options?.signal });
+      await this.send(options?.signal, (abortSignal) => this.table.client.send(command as PutItemCommand, { abortSignal }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException') return false;

@@ -3,12 +3,14 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
-  DynamoDBClient,
   PutItemCommand,
   UpdateTimeToLiveCommand,
+  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import {
+  AsofError,
   InvalidInputError,
+  ServiceUnavailableError,
   StoreReadError,
   StoreWriteError,
   toOnlineView,
@@ -23,6 +25,8 @@ import {
   type OnlineWriteStatus,
 } from '@asof/core';
 import type { RecordBatch, Table } from 'apache-arrow';
+import type { AwsConnectionOptions } from '../aws/client-config.js';
+import { translateAwsError, type AwsTarget } from '../aws/aws-errors.js';
 import { Backoff, type RetryOptions } from '../../online/backoff.js';
 import { forEachBounded } from '../../online/bounded.js';
 import { ATTR } from '../../online/item-codec.js';
@@ -37,16 +41,13 @@ import {
   type StoredItem,
   type WriteRow,
 } from '../../online/online-rows.js';
+import { createDynamoDbClient, dynamoDbTarget, sendDynamoDb } from './dynamodb-client.js';
 import { DYNAMODB_MAX_ITEM_BYTES, itemBytes } from './item-size.js';
 
 /** Options of {@link DynamoDbOnlineStore}. */
-export interface DynamoDbOnlineStoreOptions {
+export interface DynamoDbOnlineStoreOptions extends AwsConnectionOptions {
   /** The table of every view's items (partition key `pk`, a string); see {@link DynamoDbOnlineStore.createTable}. */
   readonly tableName: string;
-  /** Custom endpoint (DynamoDB Local); omit for AWS. */
-  readonly endpoint?: string;
-  readonly region?: string;
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
   /**
    * Use an existing client instead. The store retries throttling itself; a
    * client built here has the SDK's own retries off (`maxAttempts: 1`) so
@@ -99,19 +100,14 @@ export class DynamoDbOnlineStore implements OnlineStore {
   private readonly readConcurrency: number;
   private readonly writeConcurrency: number;
   private readonly backoff: Backoff;
+  private readonly target: AwsTarget;
 
   constructor(options: DynamoDbOnlineStoreOptions) {
     if (!options.tableName) throw new InvalidInputError('DynamoDbOnlineStore needs a tableName');
     this.tableName = options.tableName;
     this.ownsClient = options.client === undefined;
-    this.client =
-      options.client ??
-      new DynamoDBClient({
-        region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-        maxAttempts: 1,
-        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-      });
+    this.target = dynamoDbTarget(options);
+    this.client = options.client ?? createDynamoDbClient(options, { maxAttempts: 1 });
     this.readConcurrency = Math.max(1, options.readConcurrency ?? 8);
     this.writeConcurrency = Math.max(1, options.writeConcurrency ?? 32);
     this.backoff = new Backoff(options.retry);
@@ -128,13 +124,25 @@ export class DynamoDbOnlineStore implements OnlineStore {
     const statuses = new Array<OnlineWriteStatus>(encoded.length);
     for (const i of superseded) statuses[i] = 'stale';
     const failed: { row: WriteRow; error: unknown }[] = [];
-    await forEachBounded(latest, this.writeConcurrency, async (row) => {
-      try {
-        statuses[row.index] = await this.put(view, row, options?.signal);
-      } catch (error) {
-        failed.push({ row, error });
-      }
-    });
+    let down: ServiceUnavailableError | null = null;
+    try {
+      await forEachBounded(latest, this.writeConcurrency, async (row) => {
+        try {
+          statuses[row.index] = await this.put(view, row, options?.signal);
+        } catch (error) {
+          if (error instanceof ServiceUnavailableError) throw error; // the service is down: start no more writes
+          failed.push({ row, error });
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableError)) throw error;
+      down = error;
+    }
+    if (down) {
+      // Nothing settled: the plain "unreachable" error says it all; otherwise say which keys made it.
+      if (!latest.some((r) => statuses[r.index] !== undefined)) throw down;
+      throw this.writeError(view, latest, latest.filter((r) => statuses[r.index] === undefined).map((row) => ({ row, error: down })));
+    }
     if (failed.length > 0) throw this.writeError(view, latest, failed);
     const written = statuses.filter((s) => s === 'written').length;
     return { written, stale: statuses.length - written, statuses };
@@ -153,17 +161,25 @@ export class DynamoDbOnlineStore implements OnlineStore {
       ExpressionAttributeNames: CONDITION_NAMES,
       ExpressionAttributeValues: { ':ets': row.item[ATTR.eventTs]!, ':cts': row.item[ATTR.createdTs]! },
     });
-    for (let attempt = 1; ; attempt++) {
-      signal?.throwIfAborted();
-      try {
-        await this.client.send(command, { abortSignal: signal });
-        return 'written';
-      } catch (error) {
-        if (errorName(error) === 'ConditionalCheckFailedException') return 'stale';
-        if (!isRetryable(error) || attempt >= this.backoff.maxAttempts) throw error;
-        await this.backoff.wait(attempt, signal);
+    // One signal of its own for the send and the backoff between attempts (see withRequestSignal).
+    return this.send(signal, async (own) => {
+      for (let attempt = 1; ; attempt++) {
+        own?.throwIfAborted();
+        try {
+          await this.client.send(command, { abortSignal: own });
+          return 'written';
+        } catch (error) {
+          if (errorName(error) === 'ConditionalCheckFailedException') return 'stale';
+          if (!isRetryable(error) || attempt >= this.backoff.maxAttempts) throw error;
+          await this.backoff.wait(attempt, own);
+        }
       }
-    }
+    });
+  }
+
+  /** One request (with its retries) on a signal of its own; an unreachable endpoint or missing credentials become errors saying what to check. */
+  private send<T>(signal: AbortSignal | undefined, request: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    return sendDynamoDb(this.target, signal, request);
   }
 
   private writeError(view: OnlineView, latest: readonly WriteRow[], failed: readonly { row: WriteRow; error: unknown }[]): StoreWriteError {
@@ -207,6 +223,17 @@ export class DynamoDbOnlineStore implements OnlineStore {
     consistent: boolean,
     signal?: AbortSignal,
   ): Promise<StoredItem[]> {
+    return this.send(signal, (own) => this.getBatchOn(view, pks, projection, names, consistent, own));
+  }
+
+  private async getBatchOn(
+    view: OnlineView,
+    pks: readonly string[],
+    projection: string,
+    names: Record<string, string>,
+    consistent: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<StoredItem[]> {
     const items: StoredItem[] = [];
     let pending = pks.map((pk) => ({ [ATTR.key]: { S: pk } }));
     let stalled = 0; // calls in a row that returned nothing new
@@ -237,7 +264,10 @@ export class DynamoDbOnlineStore implements OnlineStore {
     }
   }
 
-  private readError(view: OnlineView, keys: readonly Record<string, { S: string }>[], cause: unknown): StoreReadError {
+  private readError(view: OnlineView, keys: readonly Record<string, { S: string }>[], cause: unknown): AsofError {
+    // Unreachable, or no credentials: nothing was read, and the translated error says what to check.
+    const translated = cause === null ? null : translateAwsError(cause, this.target);
+    if (translated instanceof AsofError) return translated;
     const pks = keys.map((k) => k[ATTR.key]!.S);
     const why =
       cause === null
@@ -257,23 +287,22 @@ export class DynamoDbOnlineStore implements OnlineStore {
   async createTable(options: CreateOnlineTableOptions = {}): Promise<void> {
     const billing = options.billing ?? 'PAY_PER_REQUEST';
     const abortSignal = options.signal;
+    const send = <T>(request: (abortSignal: AbortSignal | undefined) => Promise<T>) => this.send(abortSignal, request);
     try {
-      await this.client.send(
-        new CreateTableCommand({
-          TableName: this.tableName,
-          AttributeDefinitions: [{ AttributeName: ATTR.key, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: ATTR.key, KeyType: 'HASH' }],
-          ...(billing === 'PAY_PER_REQUEST'
-            ? { BillingMode: 'PAY_PER_REQUEST' as const }
-            : { BillingMode: 'PROVISIONED' as const, ProvisionedThroughput: { ReadCapacityUnits: billing.readCapacityUnits, WriteCapacityUnits: billing.writeCapacityUnits } }),
-        }),
-        { abortSignal },
-      );
+      const create = new CreateTableCommand({
+        TableName: this.tableName,
+        AttributeDefinitions: [{ AttributeName: ATTR.key, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: ATTR.key, KeyType: 'HASH' }],
+        ...(billing === 'PAY_PER_REQUEST'
+          ? { BillingMode: 'PAY_PER_REQUEST' as const }
+          : { BillingMode: 'PROVISIONED' as const, ProvisionedThroughput: { ReadCapacityUnits: billing.readCapacityUnits, WriteCapacityUnits: billing.writeCapacityUnits } }),
+      });
+      await send((signal) => this.client.send(create, { abortSignal: signal }));
     } catch (error) {
       if (errorName(error) !== 'ResourceInUseException') throw error; // it exists (or is being created)
     }
     for (let i = 0; ; i++) {
-      const table = (await this.client.send(new DescribeTableCommand({ TableName: this.tableName }), { abortSignal })).Table;
+      const table = (await send((signal) => this.client.send(new DescribeTableCommand({ TableName: this.tableName }), { abortSignal: signal }))).Table;
       const key = table?.KeySchema ?? [];
       if (key.length !== 1 || key[0]!.AttributeName !== ATTR.key) {
         throw new InvalidInputError(`DynamoDB table '${this.tableName}' exists with another key (${key.map((k) => k.AttributeName).join(', ')}); the online store needs partition key '${ATTR.key}' (S) alone`);
@@ -282,7 +311,7 @@ export class DynamoDbOnlineStore implements OnlineStore {
       if (i >= 240) throw new InvalidInputError(`DynamoDB table '${this.tableName}' did not become ACTIVE within 60 s`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    const ttl = (await this.client.send(new DescribeTimeToLiveCommand({ TableName: this.tableName }), { abortSignal })).TimeToLiveDescription;
+    const ttl = (await send((signal) => this.client.send(new DescribeTimeToLiveCommand({ TableName: this.tableName }), { abortSignal: signal }))).TimeToLiveDescription;
     if (ttl?.TimeToLiveStatus === 'ENABLED' || ttl?.TimeToLiveStatus === 'ENABLING') {
       if (ttl.AttributeName !== ATTR.expiresAt) {
         throw new InvalidInputError(`DynamoDB table '${this.tableName}' has TTL on '${ttl.AttributeName}'; the online store writes expiry times to '${ATTR.expiresAt}'`);
@@ -290,10 +319,8 @@ export class DynamoDbOnlineStore implements OnlineStore {
       return;
     }
     try {
-      await this.client.send(
-        new UpdateTimeToLiveCommand({ TableName: this.tableName, TimeToLiveSpecification: { AttributeName: ATTR.expiresAt, Enabled: true } }),
-        { abortSignal },
-      );
+      const update = new UpdateTimeToLiveCommand({ TableName: this.tableName, TimeToLiveSpecification: { AttributeName: ATTR.expiresAt, Enabled: true } });
+      await send((signal) => this.client.send(update, { abortSignal: signal }));
     } catch (error) {
       if (!(errorName(error) === 'ValidationException' && /already enabled/i.test((error as Error).message))) throw error;
     }

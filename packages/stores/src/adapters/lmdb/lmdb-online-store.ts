@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  AsofError,
   InvalidInputError,
   StoreWriteError,
   toOnlineView,
@@ -15,6 +15,7 @@ import {
 } from '@asof/core';
 import type { RecordBatch, Table } from 'apache-arrow';
 import { open, type RootDatabase } from 'lmdb';
+import { makeDirsSync } from '../local-fs/make-dirs.js';
 import type { Item } from '../../online/item-codec.js';
 import { encodeWriteRows, isNewer, latestPerKey, readPlan, readRows, requestKeys, sampleKeys, storedTimes, type StoredItem } from '../../online/online-rows.js';
 
@@ -43,8 +44,17 @@ export class LmdbOnlineStore implements OnlineStore {
   constructor(options: LmdbOnlineStoreOptions) {
     if (!options.path) throw new InvalidInputError('LmdbOnlineStore needs a path');
     this.path = resolve(options.path);
-    mkdirSync(this.path, { recursive: true });
-    this.db = open<Item, string>({ path: this.path });
+    try {
+      // Not mkdir({ recursive }): under /proc or /sys it never returns.
+      makeDirsSync(this.path);
+      this.db = open<Item, string>({ path: this.path });
+    } catch (error) {
+      throw new AsofError(
+        'CONFIG',
+        `cannot open the LMDB online store at ${this.path}: ${(error as Error).message}; choose a writable directory (--online lmdb:<dir>, or a writable --root)`,
+        { cause: error },
+      );
+    }
   }
 
   describe(): string {

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError, type IoOptions, type ObjectInfo, type ObjectStore } from '@asof/core';
+import { explainFsError } from './fs-errors.js';
+import { makeDirs } from './make-dirs.js';
 
 /** Options of {@link LocalObjectStore}. */
 export interface LocalObjectStoreOptions {
@@ -17,7 +19,9 @@ const TEMP_MARK = '.asof-tmp-';
  * in the target directory and appear atomically: `put` renames it over the
  * key; `putIfAbsent` hard-links it to the key, which fails if the key exists
  * (the `O_EXCL` guarantee, without ever exposing a half-written file).
- * Temporary files are never listed.
+ * Temporary files are never listed. File-system errors name the root and
+ * what is wrong with it (a file where the root should be, a read-only or
+ * refusing place) instead of a bare errno.
  */
 export class LocalObjectStore implements ObjectStore {
   readonly root: string;
@@ -33,23 +37,27 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async get(key: string, options?: IoOptions): Promise<Uint8Array | null> {
+    const file = this.pathOf(key);
     try {
-      const buf = await readFile(this.pathOf(key), { signal: options?.signal });
+      const buf = await readFile(file, { signal: options?.signal });
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (error) {
-      if (isCode(error, 'ENOENT')) return null;
-      throw error;
+      // A key below another object's key is absent (as on S3); a root that is not a directory is an error.
+      if (isCode(error, 'ENOENT') || (isCode(error, 'ENOTDIR') && (await isDirectory(this.root)))) return null;
+      return this.fail(error, 'read', file);
     }
   }
 
   async getRange(key: string, start: number, end: number, options?: IoOptions): Promise<Uint8Array | null> {
     options?.signal?.throwIfAborted();
     let handle: FileHandle;
+    const file = this.pathOf(key);
     try {
-      handle = await open(this.pathOf(key), 'r');
+      handle = await open(file, 'r');
     } catch (error) {
-      if (isCode(error, 'ENOENT')) return null;
-      throw error;
+      // A key below another object's key is absent (as on S3); a root that is not a directory is an error.
+      if (isCode(error, 'ENOENT') || (isCode(error, 'ENOTDIR') && (await isDirectory(this.root)))) return null;
+      return this.fail(error, 'read', file);
     }
     try {
       const size = (await handle.stat()).size;
@@ -75,7 +83,7 @@ export class LocalObjectStore implements ObjectStore {
       await rename(temp, target);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
-      throw error;
+      return this.fail(error, 'write', target);
     }
   }
 
@@ -89,9 +97,9 @@ export class LocalObjectStore implements ObjectStore {
     } catch (error) {
       if (isCode(error, 'EEXIST')) return false;
       if (isCode(error, 'EPERM') || isCode(error, 'ENOTSUP') || isCode(error, 'EXDEV')) {
-        return this.createExclusive(target, bytes); // a file system without hard links
+        return this.createExclusive(target, bytes).catch((e: unknown) => this.fail(e, 'write', target)); // a file system without hard links
       }
-      throw error;
+      return this.fail(error, 'write', target);
     } finally {
       await unlink(temp).catch(() => undefined);
     }
@@ -107,8 +115,9 @@ export class LocalObjectStore implements ObjectStore {
   async delete(keys: readonly string[], options?: IoOptions): Promise<void> {
     for (const key of keys) {
       options?.signal?.throwIfAborted();
-      await unlink(this.pathOf(key)).catch((error: unknown) => {
-        if (!isCode(error, 'ENOENT')) throw error;
+      const file = this.pathOf(key);
+      await unlink(file).catch((error: unknown) => {
+        if (!isCode(error, 'ENOENT')) return this.fail(error, 'write', file);
       });
     }
   }
@@ -116,11 +125,14 @@ export class LocalObjectStore implements ObjectStore {
   private async *walk(dirKey: string, prefix: string, options?: IoOptions): AsyncIterable<ObjectInfo> {
     options?.signal?.throwIfAborted();
     let entries;
+    const dir = dirKey ? this.pathOf(dirKey) : this.root;
     try {
-      entries = await readdir(dirKey ? this.pathOf(dirKey) : this.root, { withFileTypes: true });
+      entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {
-      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return;
-      throw error;
+      if (isCode(error, 'ENOENT')) return;
+      // A prefix naming a file lists nothing; a root that is not a directory is an error, never an empty store.
+      if (isCode(error, 'ENOTDIR') && dirKey !== '' && (await isDirectory(this.root))) return;
+      return this.fail(error, 'list', dir);
     }
     for (const entry of entries) {
       if (entry.name.includes(TEMP_MARK)) continue;
@@ -136,16 +148,21 @@ export class LocalObjectStore implements ObjectStore {
 
   private async writeTemp(target: string, bytes: Uint8Array, options?: IoOptions): Promise<string> {
     options?.signal?.throwIfAborted();
-    await mkdir(path.dirname(target), { recursive: true });
     const temp = path.join(path.dirname(target), `${TEMP_MARK}${randomBytes(8).toString('hex')}-${path.basename(target)}`);
-    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
+    let handle: FileHandle;
+    try {
+      await makeDirs(path.dirname(target), options?.signal);
+      handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
+    } catch (error) {
+      return this.fail(error, 'write', target);
+    }
     try {
       await handle.writeFile(bytes);
       if (this.fsync) await handle.sync();
     } catch (error) {
       await handle.close();
       await unlink(temp).catch(() => undefined);
-      throw error;
+      return this.fail(error, 'write', target);
     }
     await handle.close();
     return temp;
@@ -168,6 +185,11 @@ export class LocalObjectStore implements ObjectStore {
     return true;
   }
 
+  /** Throws `error` explained in terms of this store's root (see {@link explainFsError}). */
+  private async fail(error: unknown, action: 'read' | 'write' | 'list', target: string): Promise<never> {
+    throw await explainFsError(error, action, target, this.root);
+  }
+
   private pathOf(key: string): string {
     if (key === '' || key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
       throw new InvalidInputError(`invalid object key ${JSON.stringify(key)}: use a relative path without '.', '..' or empty segments`);
@@ -184,6 +206,10 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  return (await stat(dir).catch(() => null))?.isDirectory() === true;
 }
 
 function isCode(error: unknown, code: string): boolean {

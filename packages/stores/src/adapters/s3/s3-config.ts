@@ -1,14 +1,14 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { InvalidInputError } from '@asof/core';
+import { awsClientConfig, type AwsConnectionOptions } from '../aws/client-config.js';
 
-/** Connection settings for S3 or an S3-compatible server. */
-export interface S3ConnectionOptions {
-  /** Custom endpoint (MinIO, fauxqs, LocalStack); omit for AWS. Implies path-style unless `forcePathStyle` is false. */
-  readonly endpoint?: string;
-  /** Default: `AWS_REGION`, else `us-east-1`. */
-  readonly region?: string;
-  /** Default: the SDK's credential chain (env, profile, instance role). */
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+/**
+ * Connection settings for S3 or an S3-compatible server. A custom
+ * `endpoint` (MinIO, fauxqs, LocalStack) implies path-style unless
+ * `forcePathStyle` is false; without one the client talks to AWS, with the
+ * region and credentials of the SDK's chain unless given.
+ */
+export interface S3ConnectionOptions extends AwsConnectionOptions {
   readonly forcePathStyle?: boolean;
   /** Use an existing client instead (the options above are then ignored). */
   readonly client?: S3Client;
@@ -39,10 +39,5 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
 /** Builds an S3 client from connection options. */
 export function createS3Client(options: S3ConnectionOptions): S3Client {
   if (options.client) return options.client;
-  return new S3Client({
-    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  });
+  return new S3Client({ ...awsClientConfig(options), forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined });
 }

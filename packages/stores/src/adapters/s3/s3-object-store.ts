@@ -5,9 +5,12 @@ import {
   HeadBucketCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  type BucketLocationConstraint,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { InvalidInputError, StoreWriteError, type IoOptions, type ObjectInfo, type ObjectStore } from '@asof/core';
+import { AsofError, InvalidInputError, StoreWriteError, type IoOptions, type ObjectInfo, type ObjectStore } from '@asof/core';
+import { describeAwsTarget, translateAwsError, type AwsTarget } from '../aws/aws-errors.js';
+import { withRequestSignal } from '../aws/request-signal.js';
 import { uploadMultipart } from './multipart.js';
 import { createS3Client, type S3ObjectStoreOptions } from './s3-config.js';
 
@@ -27,6 +30,7 @@ export class S3ObjectStore implements ObjectStore {
   readonly partBytes: number;
   private readonly partConcurrency: number;
   private readonly endpoint: string | undefined;
+  private readonly target: AwsTarget;
 
   constructor(options: S3ObjectStoreOptions) {
     if (!options.bucket) throw new InvalidInputError('S3ObjectStore needs a bucket');
@@ -38,6 +42,7 @@ export class S3ObjectStore implements ObjectStore {
     if (this.partBytes < 5 * MiB) throw new InvalidInputError(`S3 multipart parts must be at least 5 MiB, got ${this.partBytes} bytes`);
     this.partConcurrency = Math.max(1, options.partConcurrency ?? 4);
     this.endpoint = options.endpoint;
+    this.target = { service: 'S3', endpoint: options.endpoint, region: options.region };
   }
 
   describe(): string {
@@ -45,14 +50,35 @@ export class S3ObjectStore implements ObjectStore {
     return this.endpoint ? `${where} (endpoint ${this.endpoint})` : where;
   }
 
-  /** Creates the bucket if it does not exist (for tests and first-time setup). */
-  async ensureBucket(options?: IoOptions): Promise<void> {
+  /** Where the store's requests go: the endpoint, or `AWS (region …)`. */
+  describeEndpoint(): string {
+    return describeAwsTarget(this.target);
+  }
+
+  /** Creates the bucket if it does not exist (`asof apply`, tests); `true` if it created it. */
+  async ensureBucket(options?: IoOptions): Promise<boolean> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: options?.signal });
+      await this.call(options?.signal, (abortSignal) => this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal }));
+      return false;
     } catch (error) {
-      if (statusOf(error) !== 404 && nameOf(error) !== 'NotFound' && nameOf(error) !== 'NoSuchBucket') throw error;
-      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }), { abortSignal: options?.signal });
+      const raw = error instanceof AsofError ? error.cause : error; // a NoSuchBucket arrives translated
+      if (statusOf(raw) === 403) {
+        throw new AsofError('CONFIG', `S3 bucket '${this.bucket}' at ${this.describeEndpoint()} exists but these credentials may not use it (403): the name may belong to another account`, {
+          cause: raw,
+        });
+      }
+      if (!isMissingBucket(raw) && statusOf(raw) !== 404 && nameOf(raw) !== 'NotFound') throw error;
     }
+    // Outside us-east-1, AWS wants the bucket's region spelled out; local servers take the plain request.
+    const region = this.endpoint ? undefined : await this.client.config.region();
+    const location = region && region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } } : {};
+    try {
+      await this.call(options?.signal, (abortSignal) => this.client.send(new CreateBucketCommand({ Bucket: this.bucket, ...location }), { abortSignal }));
+    } catch (error) {
+      // Created at the same time by another writer: the bucket is there, which is all that was asked.
+      if (nameOf(error) !== 'BucketAlreadyOwnedByYou') throw error;
+    }
+    return true;
   }
 
   async get(key: string, options?: IoOptions): Promise<Uint8Array | null> {
@@ -67,22 +93,21 @@ export class S3ObjectStore implements ObjectStore {
   async put(key: string, bytes: Uint8Array, options?: IoOptions): Promise<void> {
     const Key = this.keyOf(key);
     if (bytes.length > this.partBytes) {
-      await uploadMultipart(
-        { client: this.client, bucket: this.bucket, key: Key, partBytes: this.partBytes, concurrency: this.partConcurrency, signal: options?.signal },
-        bytes,
+      await this.call(options?.signal, (signal) =>
+        uploadMultipart({ client: this.client, bucket: this.bucket, key: Key, partBytes: this.partBytes, concurrency: this.partConcurrency, signal }, bytes),
       );
       return;
     }
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: bytes, ContentLength: bytes.length }), {
-      abortSignal: options?.signal,
-    });
+    await this.call(options?.signal, (abortSignal) =>
+      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: bytes, ContentLength: bytes.length }), { abortSignal }),
+    );
   }
 
   /** Multipart upload of `bytes` regardless of size; returns the number of parts (for tests and tools). */
   async putMultipart(key: string, bytes: Uint8Array, options?: IoOptions): Promise<number> {
-    return uploadMultipart(
-      { client: this.client, bucket: this.bucket, key: this.keyOf(key), partBytes: this.partBytes, concurrency: this.partConcurrency, signal: options?.signal },
-      bytes,
+    const Key = this.keyOf(key);
+    return this.call(options?.signal, (signal) =>
+      uploadMultipart({ client: this.client, bucket: this.bucket, key: Key, partBytes: this.partBytes, concurrency: this.partConcurrency, signal }, bytes),
     );
   }
 
@@ -90,10 +115,10 @@ export class S3ObjectStore implements ObjectStore {
     if (bytes.length > this.partBytes) {
       throw new StoreWriteError(`putIfAbsent supports single-request bodies only (${bytes.length} bytes > part size ${this.partBytes})`);
     }
+    const Key = this.keyOf(key);
     try {
-      await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key), Body: bytes, ContentLength: bytes.length, IfNoneMatch: '*' }),
-        { abortSignal: options?.signal },
+      await this.call(options?.signal, (abortSignal) =>
+        this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: bytes, ContentLength: bytes.length, IfNoneMatch: '*' }), { abortSignal }),
       );
       return true;
     } catch (error) {
@@ -106,9 +131,8 @@ export class S3ObjectStore implements ObjectStore {
   async *list(prefix: string, options?: IoOptions): AsyncIterable<ObjectInfo> {
     let token: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }),
-        { abortSignal: options?.signal },
+      const page = await this.call(options?.signal, (abortSignal) =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }), { abortSignal }),
       );
       for (const item of page.Contents ?? []) {
         if (!item.Key) continue;
@@ -121,9 +145,9 @@ export class S3ObjectStore implements ObjectStore {
   async delete(keys: readonly string[], options?: IoOptions): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
       const chunk = keys.slice(i, i + 1000);
-      const out = await this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: chunk.map((k) => ({ Key: this.keyOf(k) })), Quiet: true } }),
-        { abortSignal: options?.signal },
+      const objects = chunk.map((k) => ({ Key: this.keyOf(k) }));
+      const out = await this.call(options?.signal, (abortSignal) =>
+        this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }), { abortSignal }),
       );
       const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
       if (failed.length > 0) {
@@ -135,12 +159,15 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private async fetch(key: string, range: string | undefined, options?: IoOptions): Promise<Uint8Array | null> {
+    const Key = this.keyOf(key);
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key), Range: range }), {
-        abortSignal: options?.signal,
+      // The body is read inside the request's own signal, so an abort also stops a download in progress.
+      return await this.call(options?.signal, async (abortSignal) => {
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key, Range: range }), { abortSignal });
+        return out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
       });
-      return out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
     } catch (error) {
+      if (error instanceof AsofError) throw error;
       if (nameOf(error) === 'NoSuchKey' || statusOf(error) === 404) return null;
       if (range && statusOf(error) === 416) return new Uint8Array(0);
       throw error;
@@ -151,6 +178,27 @@ export class S3ObjectStore implements ObjectStore {
     return (await this.fetch(key, undefined, options)) !== null;
   }
 
+  /**
+   * Runs one request with a signal of its own (see {@link withRequestSignal})
+   * and turns a missing bucket, an unreachable endpoint or missing
+   * credentials into errors that say what to do; other errors (a missing
+   * key, a failed condition) come through unchanged for the caller.
+   */
+  private async call<T>(signal: AbortSignal | undefined, request: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    try {
+      return await withRequestSignal(signal, request);
+    } catch (error) {
+      if (isMissingBucket(error)) {
+        throw new AsofError(
+          'CONFIG',
+          `S3 bucket '${this.bucket}' does not exist at ${this.describeEndpoint()}: create it, or let 'asof apply' create it`,
+          { cause: error },
+        );
+      }
+      throw translateAwsError(error, this.target);
+    }
+  }
+
   private keyOf(key: string): string {
     if (key === '' || key.startsWith('/')) throw new InvalidInputError(`invalid object key ${JSON.stringify(key)}`);
     return this.prefix + key;
@@ -159,6 +207,10 @@ export class S3ObjectStore implements ObjectStore {
 
 function statusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+}
+
+function isMissingBucket(error: unknown): boolean {
+  return nameOf(error) === 'NoSuchBucket' || (error as { Code?: string } | null)?.Code === 'NoSuchBucket';
 }
 
 function nameOf(error: unknown): string | undefined {
