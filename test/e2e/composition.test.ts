@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { IncrementalRequest, PipelinePort } from '@asof/materializer';
 import { FeatureStore } from '@asof/sdk';
 import { cli, removeTempRoots, tempRoot } from '../../packages/materializer/src/cli/testing/cli-harness.js';
 
@@ -57,7 +58,8 @@ describe('one registry for the CLI and the SDK', () => {
     const root = await tempRoot();
     expect((await cli(['apply', '--root', root, '--definitions', 'definitions-v1.ts'])).code).toBe(0);
     const r = await cli(['materialize-incremental', '--root', root, '--definitions', 'definitions-v1.ts', '--source', 'postgres://asof:s3cret@db:5432/trs'], {
-      pipeline: { materializeIncremental: async (request) => (await request.source(), []) } as never,
+      // A pipeline that only opens the source, as a run does first.
+      pipeline: { materializeIncremental: async (request: IncrementalRequest) => (await request.source(), []) } as unknown as PipelinePort,
     });
     expect(r.stderr).not.toContain('s3cret');
     expect(failures(r.errLines)).toEqual(['asof: materialize-incremental failed: source "postgres://asof:***@db:5432/trs" is not mysql://user:password@host:port/database (CONFIG)']);
