@@ -60,7 +60,7 @@ export async function run(rows = count('rows', 'MYSQL_BENCH_ROWS', 1_000_000)): 
   const table = `invoices_${rows}`;
   await prepare(options, rows);
   // Imported here, once the asof-source export condition is active (see the re-exec below).
-  const { MySqlConnector } = await import('../packages/materializer/src/index.js');
+  const { MySqlConnector } = await import('../packages/materializer/src/adapters/mysql/index.js');
   url.pathname = `/${DATABASE}`;
   const connector = new MySqlConnector({ url: url.toString() });
 

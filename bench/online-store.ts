@@ -49,7 +49,7 @@ export async function run(keys = count('keys', 'ONLINE_BENCH_KEYS', 10_000)): Pr
   const env = ensureServices('dynamodb-local');
   const connection = { endpoint: env.ASOF_DYNAMODB_ENDPOINT!, region: 'us-east-1', credentials: { accessKeyId: 'asof', secretAccessKey: 'asof-secret' } };
   // Imported here, once the asof-source export condition is active (see the re-exec below).
-  const { DynamoDbOnlineStore } = await import('../packages/stores/src/index.js');
+  const { DynamoDbOnlineStore } = await import('../packages/stores/src/adapters/dynamodb/index.js');
   const core = await import('../packages/core/src/index.js');
   const { Table, makeData, makeVector, Int64, Float64, vectorFromArray, Utf8 } = await import('apache-arrow');
 

@@ -6,7 +6,8 @@
  * materializer package never depends on `examples/`.
  */
 import { AsofError, formatMicros } from '@asof/core';
-import { createMySqlWritePool, type ExampleLoader, type MySqlWritePool } from '@asof/materializer';
+import type { ExampleLoader } from '@asof/materializer';
+import { createMySqlWritePool, type MySqlWritePool } from '@asof/materializer/mysql';
 import { TRS_TABLES } from './arrow-schema.js';
 import { generateTrs } from './generator.js';
 import { loadTrsIntoMySql } from './load-mysql.js';

@@ -4,7 +4,7 @@
  * amounts with the generator, move the database to stateAt(t2) with
  * applyTrsChanges, compare again.
  */
-import { createMySqlWritePool, type MySqlWritePool } from '@asof/materializer';
+import { createMySqlWritePool, type MySqlWritePool } from '@asof/materializer/mysql';
 import { DataType } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureServices } from '../../test/helpers/services.js';

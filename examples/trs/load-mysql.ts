@@ -2,7 +2,7 @@
  * Puts generated TRS states into a MySQL/MariaDB database: create the
  * schema and bulk-load one state, then move the database forward to a later
  * state with upserts, the way the real source changes between two batch
- * extracts. The writing itself is `@asof/materializer`'s bulk loader (only
+ * extracts. The writing itself is `@asof/materializer/mysql`'s bulk loader (only
  * the adapter imports mysql2).
  */
 import { readFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import {
   quoteIdentifier,
   type MySqlExecutor,
   type MySqlWritePool,
-} from '@asof/materializer';
+} from '@asof/materializer/mysql';
 import { TRS_PRIMARY_KEYS, TRS_TABLES, type TrsTableName } from './arrow-schema.js';
 import type { TrsState } from './state-at.js';
 import { changesBetween } from './state-changes.js';

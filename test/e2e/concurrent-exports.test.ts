@@ -12,14 +12,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AsofError, type IoOptions, type ObjectStore, type OfflineStore } from '@asof/core';
-import { materialize, MySqlConnector } from '@asof/materializer';
-import { openOfflineStore, S3ObjectStore } from '@asof/stores';
+import { materialize } from '@asof/materializer';
+import { MySqlConnector } from '@asof/materializer/mysql';
+import { openLocalRoot, openOfflineStore } from '@asof/stores';
+import { S3ObjectStore } from '@asof/stores/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accounts, invoices, lineItems, productMix, skus } from '../../examples/trs/features.js';
 import { generateTrs } from '../../examples/trs/generator.js';
 import { stateAt } from '../../examples/trs/state-at.js';
 import { CURRENT_KEY, exportInvoices, readCurrentExport, type ExportManifest, type ExportRequest } from '../../packages/materializer/src/finance/export-invoices.js';
-import { openExportTarget } from '../../packages/materializer/src/finance/export-target.js';
 import { s3Connection, TEST_BUCKET, testCoordinator } from '../../packages/stores/src/testing/services.js';
 import { createTrsDatabase, type TrsDatabase } from '../helpers/trs-database.js';
 
@@ -53,7 +54,7 @@ interface Target {
   readonly request: Pick<ExportRequest, 'target' | 'location' | 'coordinator' | 'putIfAbsent'>;
 }
 function localTarget(): Target {
-  const t = openExportTarget(tempDir(), { cwd: '/' });
+  const t = openLocalRoot(tempDir(), '/');
   return { objects: t.objects, request: { target: t.objects, location: t.location, putIfAbsent: t.putIfAbsent } };
 }
 async function s3Target(coordinated: boolean): Promise<Target> {

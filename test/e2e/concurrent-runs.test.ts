@@ -14,8 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ObjectStore, OfflineStore } from '@asof/core';
-import { materialize, MySqlConnector, type MaterializationResult } from '@asof/materializer';
-import { LocalObjectStore, openOfflineStore, S3ObjectStore } from '@asof/stores';
+import { materialize, type MaterializationResult } from '@asof/materializer';
+import { MySqlConnector } from '@asof/materializer/mysql';
+import { LocalObjectStore, openOfflineRoot, openOfflineStore } from '@asof/stores';
+import { S3ObjectStore } from '@asof/stores/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accounts, latePayments, productMix, receivables, skuSpend } from '../../examples/trs/features.js';
 import { generateTrs } from '../../examples/trs/generator.js';
@@ -99,7 +101,7 @@ describe('two concurrent materialize runs on a fresh root equal one clean run', 
     const results = await race((wrap) =>
       openOfflineStore({ root, coordinator, objectStore: wrap(new S3ObjectStore({ ...s3Connection(), bucket: TEST_BUCKET, prefix })) }),
     );
-    expect(await storeContents(openOfflineStore({ root, s3: s3Connection(), coordinator }))).toEqual(reference);
+    expect(await storeContents(await openOfflineRoot({ root, s3: s3Connection(), coordinator }))).toEqual(reference);
     expectOneWinnerPerView(results);
   });
 

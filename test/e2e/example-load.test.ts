@@ -7,7 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createMySqlWritePool, createPipeline, type MySqlWritePool } from '@asof/materializer';
+import { createPipeline } from '@asof/materializer';
+import { createMySqlWritePool, type MySqlWritePool } from '@asof/materializer/mysql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTrs } from '../../examples/trs/generator.js';
 import { loadTrsExample } from '../../examples/trs/load-example.js';

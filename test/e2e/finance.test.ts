@@ -17,7 +17,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPipeline } from '@asof/materializer';
-import { openOfflineStore } from '@asof/stores';
+import { openLocalRoot, openOfflineStore } from '@asof/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTrsDemo } from '../../examples/trs/demo.js';
 import { accounts, invoices, lineItems, skus } from '../../examples/trs/features.js';
@@ -26,7 +26,6 @@ import { applyTrsChanges } from '../../examples/trs/load-mysql.js';
 import { stateAt } from '../../examples/trs/state-at.js';
 import { DuckDbSession } from '../../packages/materializer/src/adapters/duckdb/duckdb-session.js';
 import { CURRENT_KEY, exportInvoices } from '../../packages/materializer/src/finance/export-invoices.js';
-import { openExportTarget } from '../../packages/materializer/src/finance/export-target.js';
 import { cli, removeTempRoots, tempRoot, type CliResult } from '../../packages/materializer/src/cli/testing/cli-harness.js';
 import { createTrsDatabase, type TrsDatabase } from '../helpers/trs-database.js';
 import { createSkuVersionsSeen, PRICE_SQL, recordSkuVersions } from '../helpers/trs-sql-oracle.js';
@@ -240,7 +239,7 @@ describe('asof export invoices and asof sql against MariaDB', () => {
     await recordSkuVersions(db.pool);
     expectOk(await asof('materialize-incremental', '--root', root, '--source', db.url, ...DEFS));
     const store = openOfflineStore({ root });
-    const target = openExportTarget(out, { cwd: WORKSPACE });
+    const target = openLocalRoot(out, WORKSPACE);
     let during: Awaited<ReturnType<typeof exportFigures>> | null = null;
     const second = await exportInvoices({
       store,
@@ -275,7 +274,7 @@ describe('asof export invoices and asof sql against MariaDB', () => {
   it('an interrupted export leaves the current version readable and the pointer unchanged', async () => {
     const before = await exportFigures();
     const pointer = await readFile(path.join(out, CURRENT_KEY), 'utf8');
-    const target = openExportTarget(out, { cwd: WORKSPACE });
+    const target = openLocalRoot(out, WORKSPACE);
     let orphan = '';
     await expect(
       exportInvoices({

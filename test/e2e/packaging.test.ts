@@ -57,6 +57,33 @@ describe('CommonJS', () => {
   }, 120_000);
 });
 
+describe("the adapters' subpath exports", () => {
+  it('require() each adapter subpath (@asof/stores/s3, /dynamodb, /lmdb, @asof/materializer/mysql)', async () => {
+    const dir = project('cjs-subpaths', PACKAGES);
+    copyFileSync(join(HERE, 'subpaths.cjs'), join(dir, 'subpaths.cjs'));
+    const run = await node(dir, [join(dir, 'subpaths.cjs')]);
+    expect(run.stdout.trim().split('\n')).toEqual(['ok @asof/stores/s3', 'ok @asof/stores/dynamodb', 'ok @asof/stores/lmdb', 'ok @asof/materializer/mysql']);
+  }, 120_000);
+
+  it('importing every package root loads no AWS client, DuckDB, mysql2 or lmdb; the subpaths load theirs', async () => {
+    const dir = project('esm-roots', PACKAGES);
+    copyFileSync(join(HERE, 'roots-load-no-adapters.mjs'), join(dir, 'roots-load-no-adapters.mjs'));
+    const log = join(dir, 'loads.log');
+    const run = await node(dir, ['--import', join(REPO_ROOT, 'test', 'e2e', 'lazy-loading', 'record-loads.mjs'), join(dir, 'roots-load-no-adapters.mjs')], { ASOF_LOAD_LOG: log });
+    expect(run.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([{ roots: [] }, { subpaths: ['aws', 'mysql2', 'lmdb'] }]);
+  }, 120_000);
+});
+
+/** Runs `node <args>` in `dir` as a user would (no NODE_OPTIONS from the test runner). */
+function node(dir: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, args, {
+    cwd: dir,
+    env: { ...process.env, NODE_OPTIONS: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+  }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(`node ${args.join(' ')} failed:\n${error.stdout ?? ''}${error.stderr ?? error.message}`);
+  });
+}
+
 /** How tslab 1.0.22 compiles a cell (converter.ts), and how Node 20 users with `module: nodenext` compile `.cts` and `.mts`. */
 const SETTINGS: Record<string, { ext: string; options: ts.CompilerOptions }> = {
   'tslab (node10, CommonJS)': { ext: '.ts', options: { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true } },
@@ -100,6 +127,12 @@ describe('declarations a user module can name (tsc --declaration against dist)',
       expect(errors).toEqual([]);
       expect(specifiers(dts)).toEqual(['@asof/sdk']);
       expect(dts).toMatch(/FeatureTable</);
+    });
+
+    it(`${name}: a user building the adapters from their subpath exports`, () => {
+      const { errors, dts } = declare(project(`adapters${ext}`, ['core', 'stores', 'materializer']), 'adapter-cells.ts', ext, options);
+      expect(errors).toEqual([]);
+      expect(specifiers(dts)).toEqual(['@asof/materializer/mysql', '@asof/stores', '@asof/stores/dynamodb', '@asof/stores/lmdb', '@asof/stores/s3']);
     });
 
     it(`${name}: a user with definitions in @asof/core, typed refs, views and services`, () => {

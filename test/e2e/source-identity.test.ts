@@ -14,8 +14,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SourceMismatchError, type OfflineStore } from '@asof/core';
-import { createPipeline, materialize, MySqlConnector, readIdentityLog } from '@asof/materializer';
-import { openOfflineStore } from '@asof/stores';
+import { createPipeline, materialize, readIdentityLog } from '@asof/materializer';
+import { MySqlConnector } from '@asof/materializer/mysql';
+import { openOfflineRoot, openOfflineStore } from '@asof/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTrsDemo } from '../../examples/trs/demo.js';
 import { accounts, latePayments, productMix, receivables, skuSpend } from '../../examples/trs/features.js';
@@ -151,7 +152,7 @@ describe('a root knows its source database (MariaDB)', () => {
     const freshStore = async (): Promise<OfflineStore> =>
       kind === 'local'
         ? openOfflineStore({ root: await localRoot() })
-        : openOfflineStore({ root: `s3://asof-test/identity-${randomBytes(6).toString('hex')}`, s3: s3Connection(), coordinator: testCoordinator() });
+        : await openOfflineRoot({ root: `s3://asof-test/identity-${randomBytes(6).toString('hex')}`, s3: s3Connection(), coordinator: testCoordinator() });
 
     it('checks from A and B at once: one database wins, every check from the other fails typed, one valid record', async () => {
       const store = await freshStore();

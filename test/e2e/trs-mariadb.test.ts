@@ -11,8 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OfflineStore } from '@asof/core';
-import { createMySqlWritePool, materialize, MySqlConnector, type MySqlWritePool } from '@asof/materializer';
-import { openOfflineStore } from '@asof/stores';
+import { materialize } from '@asof/materializer';
+import { createMySqlWritePool, MySqlConnector, type MySqlWritePool } from '@asof/materializer/mysql';
+import { openOfflineRoot, openOfflineStore } from '@asof/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latePayments, productMix, receivables, skuSpend } from '../../examples/trs/features.js';
 import { generateTrs } from '../../examples/trs/generator.js';
@@ -49,7 +50,7 @@ beforeAll(async () => {
     { name: 'local', store: await openOfflineStore({ root: local }) },
     {
       name: 's3',
-      store: await openOfflineStore({ root: `s3://asof-test/e2e-${randomBytes(6).toString('hex')}`, s3: s3Connection(), coordinator: testCoordinator() }),
+      store: await openOfflineRoot({ root: `s3://asof-test/e2e-${randomBytes(6).toString('hex')}`, s3: s3Connection(), coordinator: testCoordinator() }),
     },
   ];
 }, 300_000);

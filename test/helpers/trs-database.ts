@@ -4,7 +4,7 @@
  * `drop()`. `url` is the `--source` URL of that database.
  */
 import { randomBytes } from 'node:crypto';
-import { createMySqlWritePool, type MySqlWritePool } from '@asof/materializer';
+import { createMySqlWritePool, type MySqlWritePool } from '@asof/materializer/mysql';
 import { loadTrsIntoMySql } from '../../examples/trs/load-mysql.js';
 import type { TrsState } from '../../examples/trs/state-at.js';
 import { ensureServices } from './services.js';

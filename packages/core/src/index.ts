@@ -101,6 +101,8 @@ export { evaluateWindows, type EvaluateWindowsOptions } from './window/evaluate-
 export { gather } from './arrow/gather.js';
 export type { ObjectStore, ObjectInfo, IoOptions, CommitCoordinator } from './interfaces/object-store.js';
 export type { LeaseStore, Lease } from './interfaces/lease.js';
+export type { AdapterDescriptor, AdapterOpener, AdapterKinds, AdapterKind, ObjectRoot } from './composition/adapter.js';
+export { AdapterRegistry, schemeOf, redactUrl, type ResolveOptions } from './composition/adapter-registry.js';
 export { COMMIT_FORMAT, type Commit, type CommitOperation, type CommitInterval, type DataFileEntry, type RetentionMark, type WriterInfo } from './interfaces/offline-commit.js';
 export type { OfflineStore, OfflineSnapshot, OfflineWriter, SnapshotOptions, ScanOptions, WriteOptions, CommitMetadata, CommitRequest, WrittenFile, TimeInterval, CompactOptions, RetentionPolicy, VacuumOptions, VacuumResult } from './interfaces/offline-store.js';
 export {

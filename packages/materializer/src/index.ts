@@ -1,17 +1,19 @@
-/** @asof/materializer: sources, transformation, offline and online store writers, the asof CLI. */
-export { MySqlConnector, mysqlRelation, quoteIdentifier, type MySqlConnectorConfig, type MySqlObserver } from './adapters/mysql/index.js';
+/**
+ * @asof/materializer: sources, transformation, offline and online store
+ * writers, the asof CLI. Backends and sources are opened by URL through
+ * {@link materializerAdapters}; importing this module loads no source
+ * driver and no AWS client (the MySQL source is at `@asof/materializer/mysql`).
+ */
+// The MySQL adapter's classes and bulk loader load mysql2 when imported: they are at
+// @asof/materializer/mysql, and the root keeps only their types and its pure helpers.
+export type { MySqlConnector } from './adapters/mysql/connector.js';
+export type { MySqlConnectorConfig, MySqlObserver } from './adapters/mysql/config.js';
+export type { MySqlWritePool, MySqlExecutor, BulkInsertOptions, UpsertOptions } from './adapters/mysql/bulk-load.js';
+export { mysqlRelation } from './adapters/mysql/relation.js';
+export { quoteIdentifier } from './adapters/mysql/sql.js';
+export { mysqlAdapter } from './adapters/mysql/adapter.js';
+export { SOURCE_ADAPTERS, materializerAdapters } from './adapters/adapters.js';
 export { checkSchema, formatDType, sameDType } from './sources/check-schema.js';
-export {
-  bulkInsert,
-  upsert,
-  executeStatements,
-  withTransaction,
-  createMySqlWritePool,
-  type MySqlWritePool,
-  type MySqlExecutor,
-  type BulkInsertOptions,
-  type UpsertOptions,
-} from './adapters/mysql/bulk-load.js';
 export { materialize, readView, type MaterializationRequest, type MaterializationResult, type ViewRunResult } from './pipeline/materialize.js';
 export { computeViewRows, emptyRows, EVENT_TS, type VersionReader } from './pipeline/compute-view.js';
 export { mirrorSource, readMirror, mirrorName, type ExtractMode, type MirrorOptions, type MirrorResult } from './pipeline/mirror.js';

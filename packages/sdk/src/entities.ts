@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { Table, type RecordBatch } from 'apache-arrow';
 import {
   checkKeyValue,
@@ -12,7 +11,7 @@ import {
   type DType,
   type KeyDType,
 } from '@asof/core';
-import { decodeParquet } from '@asof/stores';
+import { decodeParquet, parseLocalRoot } from '@asof/stores';
 
 /**
  * Entities to look features up for: an Arrow table, plain rows (int64 keys
@@ -91,7 +90,7 @@ function requireColumn(names: readonly string[], name: string, timeColumn: strin
 }
 
 async function readParquet(location: string): Promise<Table> {
-  const file = location.startsWith('file://') ? fileURLToPath(location) : location;
+  const file = parseLocalRoot(location); // a path or a file:// URL, read like a local root
   const bytes = await readFile(file).catch((error: unknown) => {
     throw new InvalidInputError(`cannot read entities from ${JSON.stringify(location)}: ${(error as Error).message}`, { cause: error });
   });

@@ -13,12 +13,25 @@ import {
   type Registry,
   type TimeInput,
 } from '@asof/core';
-import { openCommitCoordinator, openOfflineStore, readRegistry, readStoreSettings, registryLocation, viewCoverage, type Environment, type OpenOfflineStoreOptions } from '@asof/stores';
+import {
+  defaultOnlineSpec,
+  offlineStoreAt,
+  openCommitCoordinator,
+  openObjectRoot,
+  openOnlineStore,
+  readRegistry,
+  readStoreSettings,
+  registryLocation,
+  viewCoverage,
+  type DynamoDbConnection,
+  type Environment,
+  type OpenOfflineStoreOptions,
+} from '@asof/stores';
 import { DEFAULT_TIME_COLUMN, toSpine, type EntitiesInput } from './entities.js';
 import { FeatureTable } from './feature-table.js';
 import { Freshness, viewFreshness } from './freshness.js';
 import { retrieveFeatures } from './historical.js';
-import { lookupOnline, openOnline, type DynamoDbConnection, type OnlineFeatures, type OnlineOption } from './online.js';
+import { lookupOnline, type OnlineFeatures, type OnlineOption } from './online.js';
 import { planKeyEntities, planKeys, planViews, type ViewRequest } from './plan.js';
 import { longComparison } from './compare-long.js';
 import { checkCoverage, readContext, readSnapshots, type ReadContext } from './read-context.js';
@@ -160,7 +173,13 @@ export class FeatureStore {
     this.strict = parts.strict ?? false;
   }
 
-  /** Opens the store at `root` (or `ASOF_ROOT`) and reads its registry; throws if `asof apply` never ran there. */
+  /**
+   * Opens the store at `root` (or `ASOF_ROOT`) and reads its registry;
+   * throws if `asof apply` never ran there. One of the two composition
+   * roots (with the CLI's context): the offline store, its coordinator and
+   * the online store are opened here, by URL through the adapter registry,
+   * so a local root loads no AWS client.
+   */
   static async open(options: FeatureStoreOptions = {}): Promise<FeatureStore> {
     const settings = readStoreSettings(
       {
@@ -176,8 +195,9 @@ export class FeatureStore {
     // Explicit connection options win field by field over what the environment gave.
     const s3 = { ...settings.s3, ...defined(options.s3) };
     const dynamodb = { ...settings.dynamodb, ...defined(options.dynamodb) };
-    const coordinator = options.coordinator ?? openCommitCoordinator({ commitCoordinator: settings.commitCoordinator, dynamodb }) ?? undefined;
-    const offline = openOfflineStore({ root, s3, coordinator });
+    const coordinator = options.coordinator ?? (await openCommitCoordinator({ commitCoordinator: settings.commitCoordinator, dynamodb }));
+    const at = await openObjectRoot(root, { s3 }, { what: 'offline store root' });
+    const offline = offlineStoreAt(at, { coordinator });
     const stored = await readRegistry(offline.objects, { signal: options.signal });
     if (!stored) {
       throw new AsofError(
@@ -185,8 +205,9 @@ export class FeatureStore {
         `no feature definitions at ${registryLocation(offline.objects)}: run asof apply --root ${root} --definitions <file> first (or asof demo --root ${root})`,
       );
     }
-    const online = typeof options.online === 'object' ? options.online : settings.online;
-    return new FeatureStore({ registry: stored.registry, offline, online: openOnline(online, root, dynamodb), strict: options.strict ?? false });
+    // By default the embedded store the CLI writes (<root>/_online) if it is there; a reader never creates it.
+    const online = typeof options.online === 'object' ? options.online : await openOnlineStore(settings.online ?? defaultOnlineSpec(at, { onlyIfExists: true }), { dynamodb });
+    return new FeatureStore({ registry: stored.registry, offline, online, strict: options.strict ?? false });
   }
 
   /**

@@ -17,7 +17,7 @@ export {
 export { COVERAGE_WARNING_CODES, type CoverageWarning, type CoverageWarningKind } from './coverage.js';
 export { Freshness, type ViewFreshness, type FreshRange } from './freshness.js';
 export { FeatureTable } from './feature-table.js';
-export { OnlineFeatures, openOnline, type OnlineOption, type DynamoDbConnection } from './online.js';
+export { OnlineFeatures, type OnlineOption } from './online.js';
 export { DEFAULT_TIME_COLUMN, type EntitiesInput } from './entities.js';
 export { DEFAULT_MAX_ROWS_IN_MEMORY } from './historical.js';
 export type { ChangeWord } from './compare-long.js';
@@ -39,4 +39,15 @@ export type {
 // declaration per cell) can be named through '@asof/sdk' alone, even where
 // @asof/core is not a direct dependency of the notebook's project.
 export type * from '@asof/core';
-export type { AwsConnectionOptions, AwsCredentials, DynamoDbOnlineStoreOptions, Environment, OpenOfflineStoreOptions, ParquetWriteOptions, RetryOptions, S3ConnectionOptions } from '@asof/stores';
+export type {
+  AwsConnectionOptions,
+  AwsCredentials,
+  DynamoDbConnection,
+  DynamoDbOnlineStoreOptions,
+  Environment,
+  OpenOfflineStoreOptions,
+  ParquetWriteOptions,
+  RetryOptions,
+  S3ConnectionOptions,
+  S3TransferOptions,
+} from '@asof/stores';

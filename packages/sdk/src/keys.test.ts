@@ -18,7 +18,9 @@ import {
   rowsToTable,
   type AnyFeatureView,
 } from '@asof/core';
-import { DynamoDbOnlineStore, encodeParquet, LmdbOnlineStore } from '@asof/stores';
+import { encodeParquet } from '@asof/stores';
+import { DynamoDbOnlineStore } from '@asof/stores/dynamodb';
+import { LmdbOnlineStore } from '@asof/stores/lmdb';
 import { Int64, makeData, makeVector, Table, Uint64, type DataType } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureServices } from '../../../test/helpers/services.js';

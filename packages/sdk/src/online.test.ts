@@ -1,7 +1,7 @@
 /** getOnlineFeatures over the embedded LMDB online store found at <root>/_online. */
 import path from 'node:path';
 import { rowsToTable } from '@asof/core';
-import { LmdbOnlineStore } from '@asof/stores';
+import { LmdbOnlineStore } from '@asof/stores/lmdb';
 import { afterAll, expect, it } from 'vitest';
 import { FeatureStore } from './feature-store.js';
 import { payments, removeRoots, risk, rowTypes, tempRoot, writeRegistry } from './testing/fixture.js';

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   formatHtmlTable,
   formatTable,
@@ -13,31 +10,12 @@ import {
   type OnlineStore,
   type TimeInput,
 } from '@asof/core';
-import { LmdbOnlineStore, openOnlineStore, type DynamoDbOnlineStoreOptions } from '@asof/stores';
 import { FeatureTable } from './feature-table.js';
 import { INSPECT, inspectRich, JUPYTER_DISPLAY, jupyterBundle } from './notebook-display.js';
 import type { ViewRequest } from './plan.js';
 
 /** An online store, or where to find one: `lmdb:<dir>`, `dynamodb://<table>`, or `none`. */
 export type OnlineOption = OnlineStore | string;
-
-/** How to reach DynamoDB for a `dynamodb://<table>` online store (endpoint, region, credentials). */
-export type DynamoDbConnection = Omit<DynamoDbOnlineStoreOptions, 'tableName'>;
-
-/**
- * Opens the online store `option` names. Without one: the embedded LMDB
- * store the CLI writes (`<root>/_online`) if that directory exists for a
- * local root, else none.
- */
-export function openOnline(option: OnlineOption | undefined, root: string, dynamodb: DynamoDbConnection = {}): OnlineStore | null {
-  if (option !== undefined && typeof option !== 'string') return option;
-  if (option === undefined) {
-    if (root.startsWith('s3://')) return null;
-    const dir = path.join(root.startsWith('file://') ? fileURLToPath(root) : path.resolve(root), '_online');
-    return existsSync(dir) ? new LmdbOnlineStore({ path: dir }) : null;
-  }
-  return openOnlineStore(option, { dynamodb });
-}
 
 /**
  * What `getOnlineFeatures` returns: one row per requested entity, in

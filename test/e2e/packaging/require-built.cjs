@@ -51,7 +51,7 @@ async function main(root) {
 
   // @asof/materializer: publish to the embedded LMDB online store, then DuckDB through `asof sql`.
   const onlineDir = path.join(root, '_online');
-  const online = new stores.LmdbOnlineStore({ path: onlineDir });
+  const online = new (require('@asof/stores/lmdb').LmdbOnlineStore)({ path: onlineDir });
   const published = await materializer.publishOnline(offline, online, spend, t2);
   assert.equal(published.entities, 2);
   await online.close();

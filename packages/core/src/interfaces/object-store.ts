@@ -7,6 +7,8 @@
  * an implementation maps them under its own root (a directory, a bucket prefix).
  */
 
+import type { LeaseStore } from './lease.js';
+
 /** Cancellation for any I/O call. */
 export interface IoOptions {
   readonly signal?: AbortSignal;
@@ -55,6 +57,14 @@ export interface ObjectStore {
 
   /** Deletes objects; keys that do not exist are ignored. */
   delete(keys: readonly string[], options?: IoOptions): Promise<void>;
+
+  /**
+   * Capability of stores kept in a container that may not exist yet (an S3
+   * bucket): creates it if it is missing and resolves to what it created,
+   * for the user (`S3 bucket 'b' at http://…`), or `null` if it was there.
+   * Stores without such a container (a local directory) omit it.
+   */
+  createContainer?(options?: IoOptions): Promise<string | null>;
 }
 
 /**
@@ -65,6 +75,21 @@ export interface ObjectStore {
 export interface CommitCoordinator {
   /** A human-readable location for messages, e.g. `dynamodb://asof-commits`. */
   describe(): string;
+
+  /**
+   * Capability of coordinators that can also hold leases (DynamoDB: in the
+   * same table): the lease store of one root, its leases kept apart from
+   * other roots' by `scope` (the root's location). Coordinators that
+   * cannot omit it; leases then live in the object store.
+   */
+  leases?(scope: string, options?: { readonly now?: () => number }): LeaseStore;
+
+  /**
+   * Capability of coordinators backed by a resource that may not exist yet
+   * (a DynamoDB table): creates it if missing. Idempotent; `asof apply`
+   * calls it so a misconfigured root fails there, not in the first run.
+   */
+  provision?(options?: IoOptions): Promise<void>;
 
   /**
    * Claims `version` of `table` for this writer: `true` if this call created

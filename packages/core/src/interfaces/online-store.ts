@@ -25,6 +25,22 @@ export interface OnlineStore {
   describe(): string;
 
   /**
+   * Capability of stores backed by a resource that may not exist yet (a
+   * DynamoDB table): creates it if missing. Idempotent; `asof apply` and
+   * the demo call it. Stores that need nothing created omit it.
+   */
+  provision?(options?: IoOptions): Promise<void>;
+
+  /**
+   * Capability of stores with a limit on one entity's row (DynamoDB's
+   * 400 KB item): checks, from the definition alone, that every row of
+   * `view` fits. `null` if it does, else why not (the largest features),
+   * so `asof apply` refuses the view before any write. Stores without a
+   * limit omit it.
+   */
+  checkView?(view: OnlineViewInput): string | null;
+
+  /**
    * Writes feature rows: the view's join keys, `event_ts`, `created_ts`
    * (Timestamp µs UTC; `created_ts` may be null or absent: lowest), one
    * column per feature of the view, and optionally the boolean

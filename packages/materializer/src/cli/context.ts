@@ -1,16 +1,26 @@
-import path from 'node:path';
-import { AsofError, type LeaseStore, type OnlineStore, type Registry, type SourceConnector } from '@asof/core';
 import {
-  DynamoDbOnlineStore,
-  describeConnection,
+  AsofError,
+  type AdapterKind,
+  type AdapterRegistry,
+  type CommitCoordinator,
+  type LeaseStore,
+  type ObjectRoot,
+  type OnlineStore,
+  type Registry,
+  type SourceConnector,
+} from '@asof/core';
+import {
+  defaultOnlineSpec,
+  offlineStoreAt,
   openCommitCoordinator,
   openLeaseStore,
-  openOfflineStore,
+  openObjectRoot,
   openOnlineStore,
-  type DynamoDbCommitCoordinator,
+  type AdapterSettings,
   type ObjectOfflineStore,
   type StoreSettings,
 } from '@asof/stores';
+import { materializerAdapters } from '../adapters/adapters.js';
 import { loadDefinitions } from './definitions-loader.js';
 import type { Logger } from './logger.js';
 import type { PipelinePort } from './pipeline-port.js';
@@ -56,8 +66,10 @@ export interface CommandContext {
   print(text: string): void;
   /** Opens the offline store at the root (once). */
   store(): Promise<ObjectOfflineStore>;
-  /** The commit coordinator named by `--commit-coordinator`, or `null`. */
-  coordinator(): DynamoDbCommitCoordinator | null;
+  /** The commit coordinator named by `--commit-coordinator`, opened once, or `null`. */
+  coordinator(): Promise<CommitCoordinator | null>;
+  /** Opens another object root (an export's `--to`) with the same adapters and connections; `what` names it in errors. */
+  objectRoot(url: string, what: string): Promise<ObjectRoot>;
   /** Loads `--definitions` (once) into a validated registry; a `CONFIG` error if the flag is missing. */
   definitions(): Promise<Registry>;
   /** The registry last applied to the root, or `null`. */
@@ -72,7 +84,7 @@ export interface CommandContext {
   online(): Promise<OnlineStore | null>;
   /** The source connector named by `--source` (a MySQL URL), opened once; a `CONFIG` error if none is given. */
   source(): Promise<SourceConnector>;
-  /** The lease store of the root: the coordinator's DynamoDB table if one is configured, else `<root>/_locks/`. */
+  /** The lease store of the root: the coordinator's if it holds leases (DynamoDB), else `<root>/_locks/`. */
   leases(): Promise<LeaseStore>;
 }
 
@@ -92,16 +104,35 @@ export interface ContextSettings {
   readonly signal: AbortSignal;
   readonly pipeline: PipelinePort | null;
   readonly now: () => Date;
+  /** What opens URLs (default: {@link materializerAdapters}, the stores' adapters and the sources'). */
+  readonly adapters?: AdapterRegistry<AdapterSettings>;
 }
 
-/** Builds a {@link CommandContext} whose I/O happens on first use. */
+/**
+ * Builds a {@link CommandContext} whose I/O happens on first use: one of
+ * the two composition roots (with `FeatureStore.open`). Every backend is
+ * opened here, by URL through the adapter registry, so a command loads
+ * only the client libraries of the backends it touches.
+ */
 export function createContext(settings: ContextSettings): CommandContext {
-  let coordinator: DynamoDbCommitCoordinator | null | undefined;
-  let store: ObjectOfflineStore | undefined;
+  const adapters = settings.adapters ?? materializerAdapters;
+  const connections = { ...settings.stores, cwd: settings.cwd };
+  let root: Promise<ObjectRoot> | undefined;
+  let coordinator: Promise<CommitCoordinator | null> | undefined;
+  let store: Promise<ObjectOfflineStore> | undefined;
   let definitions: Promise<Registry> | undefined;
   let leases: Promise<LeaseStore> | undefined;
   let source: Promise<SourceConnector> | undefined;
   let online: Promise<OnlineStore | null> | undefined;
+  // Which S3 or DynamoDB a URL means is never silent: an unset endpoint means AWS itself.
+  const logConnection = (kind: AdapterKind, url: string, message: string, fields: Record<string, string>) => {
+    const connection = adapters.resolve(kind, url).describeConnection?.(connections);
+    if (connection) settings.logger.info(message, { ...fields, ...connection });
+  };
+  const rootOf = () => {
+    root ??= openObjectRoot(settings.root, connections, { what: 'offline store root', adapters });
+    return root;
+  };
   const ctx: CommandContext = {
     command: settings.command,
     logger: settings.logger,
@@ -118,24 +149,24 @@ export function createContext(settings: ContextSettings): CommandContext {
     now: settings.now,
     print: (text) => void settings.stdout.write(`${text}\n`),
     coordinator() {
-      if (coordinator === undefined) {
-        coordinator = openCommitCoordinator(settings.stores);
-        if (coordinator) settings.logger.info('commit coordinator', { coordinator: coordinator.describe(), dynamodb: describeConnection(settings.stores.dynamodb) });
-      }
+      coordinator ??= openCommitCoordinator(connections, { adapters }).then((opened) => {
+        if (opened) logConnection('coordinator', settings.stores.commitCoordinator!, 'commit coordinator', { coordinator: opened.describe() });
+        return opened;
+      });
       return coordinator;
     },
-    async store() {
-      if (!store) {
-        const s3 = settings.root.startsWith('s3://');
-        store = openOfflineStore({
-          root: s3 || settings.root.startsWith('file://') ? settings.root : path.resolve(settings.cwd, settings.root),
-          coordinator: ctx.coordinator() ?? undefined,
-          s3: settings.stores.s3,
-        });
-        // Which S3 a root means is never silent: an unset endpoint means AWS itself.
-        if (s3) settings.logger.info('offline store', { root: settings.root, s3: describeConnection(settings.stores.s3) });
-      }
+    store() {
+      store ??= (async () => {
+        const opened = offlineStoreAt(await rootOf(), { coordinator: await ctx.coordinator() });
+        logConnection('objects', settings.root, 'offline store', { root: settings.root });
+        return opened;
+      })();
       return store;
+    },
+    async objectRoot(url, what) {
+      const opened = await openObjectRoot(url, connections, { what, adapters });
+      logConnection('objects', url, what, { location: opened.location });
+      return opened;
     },
     definitions() {
       if (settings.definitions === undefined) {
@@ -155,32 +186,27 @@ export function createContext(settings: ContextSettings): CommandContext {
       if (openedOnline) await (await openedOnline.catch(() => null))?.close();
     },
     online() {
-      online ??= openOnline(settings);
+      online ??= (async () => {
+        // By default the embedded LMDB store in <root>/_online for a local root, none for S3.
+        const spec = settings.stores.online ?? defaultOnlineSpec(await rootOf());
+        const opened = await openOnlineStore(spec, connections, { adapters });
+        if (opened) logConnection('online', spec, 'online store', { online: opened.describe() });
+        return opened;
+      })();
       return online;
     },
     source() {
       if (!settings.sourceUrl) {
         return Promise.reject(new AsofError('CONFIG', `${settings.command} needs the source database: --source mysql://user:pass@host:port/db (or set ASOF_SOURCE_URL)`));
       }
-      // Imported on first use, so commands that read no source never load the MySQL driver.
-      source ??= import('../adapters/mysql/index.js').then(({ MySqlConnector }) => new MySqlConnector({ url: settings.sourceUrl }));
+      // Opened on first use, so commands that read no source never load its driver.
+      source ??= adapters.open('source', settings.sourceUrl, connections, { what: 'source' });
       return source;
     },
     leases() {
-      leases ??= ctx.store().then((s) => openLeaseStore({ objects: s.objects, coordinator: ctx.coordinator(), signal: settings.signal }));
+      leases ??= Promise.all([ctx.store(), ctx.coordinator()]).then(([s, c]) => openLeaseStore({ objects: s.objects, coordinator: c, signal: settings.signal }));
       return leases;
     },
   };
   return ctx;
-}
-
-async function openOnline(settings: ContextSettings): Promise<OnlineStore | null> {
-  const spec = settings.stores.online ?? (settings.root.startsWith('s3://') ? 'none' : `lmdb:${path.join(localRoot(settings), '_online')}`);
-  const online = openOnlineStore(spec, settings.stores, { cwd: settings.cwd });
-  if (online instanceof DynamoDbOnlineStore) settings.logger.info('online store', { online: online.describe(), dynamodb: describeConnection(settings.stores.dynamodb) });
-  return online;
-}
-
-function localRoot(settings: ContextSettings): string {
-  return settings.root.startsWith('file://') ? new URL(settings.root).pathname : path.resolve(settings.cwd, settings.root);
 }

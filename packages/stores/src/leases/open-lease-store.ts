@@ -1,6 +1,4 @@
 import { AsofError, type CommitCoordinator, type LeaseStore, type IoOptions, type ObjectStore } from '@asof/core';
-import { DynamoDbCommitCoordinator } from '../adapters/dynamodb/dynamodb-commit-coordinator.js';
-import { DynamoDbLeaseStore } from '../adapters/dynamodb/dynamodb-lease-store.js';
 import { probePutIfAbsent } from '../adapters/s3/probe-put-if-absent.js';
 import { ObjectLeaseStore } from './object-lease-store.js';
 
@@ -11,9 +9,10 @@ export interface OpenLeaseStoreOptions extends IoOptions {
   /** The root's commit coordinator, if one is configured. */
   readonly coordinator?: CommitCoordinator | null;
   /**
-   * The root's stable name, scoping its leases in a shared DynamoDB table
-   * (default: the object store's description without an ` (endpoint …)`
-   * suffix, so every process naming the same bucket and prefix agrees).
+   * The root's stable name, scoping its leases in a shared coordinator
+   * table (default: the object store's description without an
+   * ` (endpoint …)` suffix, so every process naming the same bucket and
+   * prefix agrees).
    */
   readonly location?: string;
   /** The clock in epoch ms (default `Date.now`). */
@@ -21,18 +20,19 @@ export interface OpenLeaseStoreOptions extends IoOptions {
 }
 
 /**
- * The lease store for a root, chosen like its commits: with a DynamoDB
- * commit coordinator, leases live in the coordinator's table (scoped by the
- * root); otherwise in the object store under `_locks/`, after a probe shows
- * that it enforces put-if-absent. An endpoint that ignores put-if-absent
- * (most S3-compatible test servers) and has no coordinator is refused with a
- * `CONFIG` error, because leases on it would not exclude anyone.
+ * The lease store for a root, chosen like its commits: a commit coordinator
+ * that can hold leases (`leases()`, as DynamoDB's does) keeps them, scoped
+ * by the root; otherwise they live in the object store under `_locks/`,
+ * after a probe shows that it enforces put-if-absent. An endpoint that
+ * ignores put-if-absent (most S3-compatible test servers) without such a
+ * coordinator is refused with a `CONFIG` error, because leases on it would
+ * not exclude anyone.
  */
 export async function openLeaseStore(options: OpenLeaseStoreOptions): Promise<LeaseStore> {
   const { objects, coordinator, now } = options;
-  if (coordinator instanceof DynamoDbCommitCoordinator) {
+  if (coordinator?.leases) {
     const scope = options.location ?? objects.describe().replace(/ \(.*\)$/, '');
-    return new DynamoDbLeaseStore({ table: coordinator, scope, ...(now ? { now } : {}) });
+    return coordinator.leases(scope, now ? { now } : {});
   }
   const probe = await probePutIfAbsent(objects, options);
   if (!probe.enforced) {

@@ -44,6 +44,8 @@ export interface ObjectOfflineStoreConfig {
   readonly coordinator?: CommitCoordinator | null;
   /** `trusted` when the object store is known to enforce put-if-absent (local FS); else it is probed before the first commit. */
   readonly putIfAbsent: 'trusted' | 'probe';
+  /** The root's directory for a root on this machine, else `null` (default). */
+  readonly directory?: string | null;
   readonly parquet?: ParquetWriteOptions;
 }
 
@@ -53,12 +55,18 @@ class NothingToCommit extends Error {}
 /** The {@link OfflineStore} on any {@link ObjectStore}: Parquet data files plus a JSON commit log. */
 export class ObjectOfflineStore implements OfflineStore {
   readonly objects: ObjectStore;
+  /** The root as engines address it (`/abs/dir`, `s3://bucket/prefix`). */
+  readonly location: string;
+  /** The root's directory for a root on this machine (embedded defaults live there), else `null`. */
+  readonly directory: string | null;
   private readonly log: CommitLog;
   private readonly committer: Committer;
   private readonly parquet: ParquetWriteOptions;
 
   constructor(config: ObjectOfflineStoreConfig) {
     this.objects = config.objects;
+    this.location = config.location;
+    this.directory = config.directory ?? null;
     this.log = new CommitLog(config.objects, config.coordinator ?? null, config.location);
     this.committer = new Committer(config.objects, config.coordinator ?? null, this.log, config.putIfAbsent);
     this.parquet = config.parquet ?? {};

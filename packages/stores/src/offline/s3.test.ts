@@ -7,7 +7,7 @@ import { s3Connection, TEST_BUCKET, testCoordinator } from '../testing/services.
 import { encodeCommit } from './commit-codec.js';
 import { logKey, stagedKey } from './layout.js';
 import { describeOfflineStore } from './offline-store.contract.js';
-import { openOfflineStore } from './open.js';
+import { openOfflineRoot, openOfflineStore } from './open.js';
 
 // Start the services while collecting (installing them on a fresh machine takes longer than a test's timeout).
 s3Connection();
@@ -27,7 +27,7 @@ describeOfflineStore('S3 (fauxqs) with a DynamoDB commit coordinator', async () 
     open: async (options) =>
       options?.wrap
         ? openOfflineStore({ root, coordinator, objectStore: options.wrap(new S3ObjectStore({ ...s3Connection(), bucket: TEST_BUCKET, prefix: root.slice(`s3://${TEST_BUCKET}/`.length) })) })
-        : openOfflineStore({ root, s3: s3Connection(), coordinator }),
+        : openOfflineRoot({ root, s3: s3Connection(), coordinator }),
   };
 });
 
@@ -35,7 +35,7 @@ describe('offline store on an S3 endpoint without put-if-absent', () => {
   it('refuses to commit without a coordinator (with a clear error), still reads, and commits with one', async () => {
     const { root } = await freshRoot();
     const rows = makeRows(30);
-    const bare = openOfflineStore({ root, s3: s3Connection() });
+    const bare = await openOfflineRoot({ root, s3: s3Connection() });
     const w = bare.beginWrite('v');
     await w.writeBatch(batchOf(rows));
     const refused = await w.commit({ operation: 'append' }).catch((e: unknown) => e);
@@ -45,7 +45,7 @@ describe('offline store on an S3 endpoint without put-if-absent', () => {
     await expect(bare.assertCanCommit()).rejects.toThrow(/If-None-Match/);
     expect((await bare.snapshot('v')).version).toBe(0);
 
-    const coordinated = openOfflineStore({ root, s3: s3Connection(), coordinator });
+    const coordinated = await openOfflineRoot({ root, s3: s3Connection(), coordinator });
     await coordinated.assertCanCommit();
     const w2 = coordinated.beginWrite('v');
     await w2.writeBatch(batchOf(rows));
@@ -55,7 +55,7 @@ describe('offline store on an S3 endpoint without put-if-absent', () => {
 
   it('completes a commit whose writer died after claiming its version but before writing the log entry', async () => {
     const { root, objects } = await freshRoot();
-    const store = openOfflineStore({ root, s3: s3Connection(), coordinator });
+    const store = await openOfflineRoot({ root, s3: s3Connection(), coordinator });
     const rows = makeRows(20);
     const first = await store.beginWrite('v');
     await first.writeBatch(batchOf(rows));
@@ -66,7 +66,7 @@ describe('offline store on an S3 endpoint without put-if-absent', () => {
     await objects.put(staged, encodeCommit(orphan));
     expect(await coordinator.claim(`${root}/views/v`, 2, JSON.stringify({ staged, commitId: 'crashed-writer' }))).toBe(true);
     expect(await objects.get(logKey('v', 2))).toBeNull();
-    const reader = openOfflineStore({ root, s3: s3Connection(), coordinator });
+    const reader = await openOfflineRoot({ root, s3: s3Connection(), coordinator });
     expect((await reader.snapshot('v')).version).toBe(2);
     expect(await objects.get(logKey('v', 2))).not.toBeNull();
     const next = reader.beginWrite('v');

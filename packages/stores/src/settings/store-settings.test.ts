@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AsofError } from '@asof/core';
+import type { DynamoDbCommitCoordinator } from '../adapters/dynamodb/dynamodb-commit-coordinator.js';
 import { DynamoDbOnlineStore } from '../adapters/dynamodb/dynamodb-online-store.js';
 import { LmdbOnlineStore } from '../adapters/lmdb/lmdb-online-store.js';
 import { openCommitCoordinator, openOnlineStore } from './open-from-settings.js';
@@ -63,19 +64,20 @@ describe('opening from settings', () => {
 
   it('opens the coordinator and online store the settings name, on their DynamoDB connection', async () => {
     const s = readStoreSettings({}, ENV);
-    const coordinator = openCommitCoordinator(s)!;
+    // The openers are asynchronous now: they load an adapter's client library only when a URL needs it.
+    const coordinator = (await openCommitCoordinator(s)) as DynamoDbCommitCoordinator;
     expect(coordinator.describe()).toBe('dynamodb://asof-commits');
     expect(coordinator.endpoint).toBe('http://127.0.0.1:38000');
-    expect(openCommitCoordinator(readStoreSettings({}, {}))).toBeNull();
-    const online = openOnlineStore(s.online!, s);
+    expect(await openCommitCoordinator(readStoreSettings({}, {}))).toBeNull();
+    const online = await openOnlineStore(s.online!, s);
     expect(online).toBeInstanceOf(DynamoDbOnlineStore);
     await online!.close();
-    expect(openOnlineStore('none', s)).toBeNull();
-    const lmdb = openOnlineStore('lmdb:relative/dir', s, { cwd });
+    expect(await openOnlineStore('none', s)).toBeNull();
+    const lmdb = await openOnlineStore('lmdb:relative/dir', s, { cwd });
     expect(lmdb).toBeInstanceOf(LmdbOnlineStore);
     expect(lmdb!.describe()).toContain(path.join(cwd, 'relative/dir'));
     await lmdb!.close();
-    expect(() => openOnlineStore('redis://x', s)).toThrow(AsofError);
-    expect(() => openOnlineStore('redis://x', s)).toThrow('online store "redis://x" is not lmdb:<dir>, dynamodb://<table> or none');
+    await expect(openOnlineStore('redis://x', s)).rejects.toThrow(AsofError);
+    await expect(openOnlineStore('redis://x', s)).rejects.toThrow('online store "redis://x" is not lmdb:<dir>, dynamodb://<table> or none');
   });
 });

@@ -96,9 +96,10 @@ export function readStoreSettings(explicit: StoreSettingsInput = {}, env: Enviro
  * http://127.0.0.1:39000 (from ASOF_S3_ENDPOINT)` or `AWS, region
  * eu-west-1 from AWS_REGION (no endpoint set)`. Never includes credentials.
  */
-export function describeConnection(connection: ServiceConnection): string {
+export function describeConnection(connection: AwsConnectionOptions & Partial<Pick<ServiceConnection, 'endpointFrom' | 'regionFrom'>>): string {
   if (connection.endpoint !== undefined) {
-    return `endpoint ${connection.endpoint}${connection.endpointFrom === 'option' ? ' (given)' : connection.endpointFrom === 'default' ? '' : ` (from ${connection.endpointFrom})`}`;
+    const from = connection.endpointFrom;
+    return `endpoint ${connection.endpoint}${from === 'option' || from === undefined ? ' (given)' : from === 'default' ? '' : ` (from ${from})`}`;
   }
   const from = connection.regionFrom === undefined || connection.regionFrom === 'option' || connection.regionFrom === 'default' ? '' : ` from ${connection.regionFrom}`;
   const region = connection.region === undefined ? 'region from the AWS profile' : `region ${connection.region}${from}`;

@@ -1,4 +1,3 @@
-import { DynamoDbOnlineStore, S3ObjectStore, checkItemSize } from '@asof/stores';
 import { AsofError, diffRegistries, findRenames, type OnlineStore, type Registry, type RegistryDiffWithRenames } from '@asof/core';
 import type { ObjectOfflineStore } from '@asof/stores';
 import { flagArg } from '../args.js';
@@ -74,7 +73,7 @@ export const applyCommand: Command = {
     if (!dryRun) await prepareRoot(ctx, store);
     const online = await ctx.online();
     checkOnlineItems(online, next);
-    if (!dryRun && online instanceof DynamoDbOnlineStore) await online.createTable({ signal: ctx.signal });
+    if (!dryRun) await online?.provision?.({ signal: ctx.signal });
     ctx.progress.stop();
     ctx.print(table);
 
@@ -106,11 +105,12 @@ export const applyCommand: Command = {
   },
 };
 
-/** An `s3://` root whose bucket is missing gets it created, and the output says so. */
+/** A root whose container is missing (an `s3://` root's bucket) gets it created, and the output says so. */
 async function ensureBucket(ctx: CommandContext, store: ObjectOfflineStore): Promise<void> {
-  if (store.objects instanceof S3ObjectStore && (await store.objects.ensureBucket({ signal: ctx.signal }))) {
-    ctx.print(`created S3 bucket '${store.objects.bucket}' at ${store.objects.describeEndpoint()}`);
-    ctx.logger.info('bucket created', { bucket: store.objects.bucket, s3: store.objects.describeEndpoint() });
+  const created = await store.objects.createContainer?.({ signal: ctx.signal });
+  if (created) {
+    ctx.print(`created ${created}`);
+    ctx.logger.info('bucket created', { created });
   }
 }
 
@@ -123,19 +123,18 @@ async function ensureBucket(ctx: CommandContext, store: ObjectOfflineStore): Pro
 async function prepareRoot(ctx: CommandContext, store: ObjectOfflineStore): Promise<void> {
   await store.assertWritable({ signal: ctx.signal });
   await store.assertCanCommit({ signal: ctx.signal });
-  await ctx.coordinator()?.ensureTable({ signal: ctx.signal });
+  await (await ctx.coordinator())?.provision?.({ signal: ctx.signal });
 }
 
-/** DynamoDB's 400 KB item limit, checked from the definitions now, not discovered at write time. */
+/** The online store's limit on a row (DynamoDB's 400 KB item), checked from the definitions now, not discovered at write time. */
 function checkOnlineItems(online: OnlineStore | null, next: Registry): void {
-  if (!(online instanceof DynamoDbOnlineStore)) return;
+  if (!online?.checkView) return;
   const tooLarge = next
     .listFeatureViews()
     .filter((v) => v.online)
-    .map((v) => ({ view: v.name, check: checkItemSize(v) }))
-    .filter((c) => !c.check.ok);
+    .flatMap((v) => online.checkView!(v) ?? []);
   if (tooLarge.length > 0) {
-    throw new AsofError('INVALID_DEFINITION', `online items would exceed DynamoDB's 400 KB limit: ${tooLarge.map((c) => `${c.view}: ${c.check.reason}`).join('; ')}; split the view or set online: false`);
+    throw new AsofError('INVALID_DEFINITION', `online items would not fit ${online.describe()}: ${tooLarge.join('; ')}; split the view or set online: false`);
   }
 }
 

@@ -1,4 +1,3 @@
-import { DynamoDbOnlineStore } from '@asof/stores';
 import type { Command } from '../command.js';
 import { requirePipeline } from '../pipeline-binding.js';
 import { reportRuns, runHooks } from '../run-summary.js';
@@ -17,7 +16,7 @@ export const demoCommand: Command = {
     // The demo applies its own registry, so it also creates the DynamoDB table `asof apply` would.
     const online = async () => {
       const opened = await ctx.online();
-      if (opened instanceof DynamoDbOnlineStore) await opened.createTable({ signal: ctx.signal });
+      await opened?.provision?.({ signal: ctx.signal });
       return opened;
     };
     reportRuns(ctx, await pipeline.demo({ root: ctx.root, store, objects: store.objects, print: (text) => ctx.print(text), online }, runHooks(ctx)));

@@ -5,7 +5,7 @@ import type { Command } from '../command.js';
 import { renderTable } from '../text-table.js';
 import { exportInvoices } from '../../finance/export-invoices.js';
 import { EXPORT_TABLES } from '../../finance/export-schema.js';
-import { LAST_EXPORT_KEY, openExportTarget } from '../../finance/export-target.js';
+import { LAST_EXPORT_KEY } from '../../finance/export-target.js';
 import type { InvoiceSources } from '../../finance/invoice-table.js';
 
 /**
@@ -33,7 +33,7 @@ export const exportCommand: Command = {
     const store = await ctx.store();
     const registry = ctx.hasDefinitions ? await ctx.definitions() : (await ctx.appliedRegistry())?.registry;
     if (!registry) throw new AsofError('CONFIG', `no registry at ${store.describe()}: run 'asof apply --definitions <module>' and a materialization first`);
-    const target = openExportTarget(to, { cwd: ctx.cwd, s3: ctx.stores.s3 });
+    const target = await ctx.objectRoot(to, 'export target');
     let files = 0;
     const sources = invoiceSources(registry);
     const manifest = await exportInvoices({
@@ -41,7 +41,7 @@ export const exportCommand: Command = {
       target: target.objects,
       location: target.location,
       // The root's coordinator serialises the export's sequence claims too (S3 endpoints that ignore If-None-Match).
-      coordinator: ctx.coordinator(),
+      coordinator: await ctx.coordinator(),
       putIfAbsent: target.putIfAbsent,
       sources,
       asOf,

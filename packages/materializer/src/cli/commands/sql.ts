@@ -4,7 +4,7 @@ import { UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
 import { renderTable } from '../text-table.js';
 import type { SqlCell, SqlResult } from '../../adapters/duckdb/duckdb-session.js';
-import { LAST_EXPORT_KEY, openExportTarget } from '../../finance/export-target.js';
+import { LAST_EXPORT_KEY } from '../../finance/export-target.js';
 
 const FORMATS = ['table', 'csv', 'json'] as const;
 
@@ -37,8 +37,8 @@ export const sqlCommand: Command = {
       const last = await store.objects.get(LAST_EXPORT_KEY, { signal: ctx.signal });
       if (last) exportAt = (JSON.parse(new TextDecoder().decode(last)) as { location: string }).location;
     }
-    const storeLocation = ctx.root.startsWith('s3://') ? ctx.root.replace(/\/+$/, '') : store.describe();
-    if (storeLocation.startsWith('s3://') || exportAt?.startsWith('s3://')) {
+    const exportTarget = exportAt === undefined ? null : await ctx.objectRoot(exportAt, 'export');
+    if (store.directory === null || (exportTarget !== null && exportTarget.directory === null)) {
       ctx.logger.info('reading s3:// with DuckDB needs its httpfs extension (autoloaded where DuckDB can download it) and AWS credentials in the environment');
     }
     // Imported here, so commands that run no SQL never load DuckDB.
@@ -46,8 +46,7 @@ export const sqlCommand: Command = {
     const { defineSqlCatalog } = await import('../../finance/sql-catalog.js');
     const session = await DuckDbSession.open();
     try {
-      const exportTarget = exportAt === undefined ? null : openExportTarget(exportAt, { cwd: ctx.cwd, s3: ctx.stores.s3 });
-      const catalog = await defineSqlCatalog(session, { store, storeLocation, exportTarget, signal: ctx.signal });
+      const catalog = await defineSqlCatalog(session, { store, storeLocation: store.location, exportTarget, signal: ctx.signal });
       ctx.logger.debug('sql views', { views: catalog.map((c) => `${c.name} (${c.kind}, ${c.files} files)`) });
       await session.lockDown(catalog.flatMap((c) => c.paths));
       const result = await session.queryReadOnly(query).catch((error: unknown) => {

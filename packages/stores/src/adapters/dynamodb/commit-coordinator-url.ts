@@ -1,5 +1,5 @@
-import { InvalidInputError } from '@asof/core';
 import { DynamoDbCommitCoordinator, type DynamoDbCommitCoordinatorOptions } from './dynamodb-commit-coordinator.js';
+import { parseDynamoDbUrl } from './dynamodb-url.js';
 
 /**
  * Builds the commit coordinator a CLI flag names: `dynamodb://<table>`
@@ -11,7 +11,5 @@ export function commitCoordinatorFromUrl(
   url: string,
   connection: Omit<DynamoDbCommitCoordinatorOptions, 'tableName'> = {},
 ): DynamoDbCommitCoordinator {
-  const m = /^dynamodb:\/\/([A-Za-z0-9_.-]{3,255})\/?$/.exec(url);
-  if (!m) throw new InvalidInputError(`invalid commit coordinator ${JSON.stringify(url)}: expected dynamodb://<table name>`);
-  return new DynamoDbCommitCoordinator({ ...connection, tableName: m[1]! });
+  return new DynamoDbCommitCoordinator({ ...connection, tableName: parseDynamoDbUrl(url, 'commit coordinator') });
 }

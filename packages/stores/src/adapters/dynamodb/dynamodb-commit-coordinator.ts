@@ -7,10 +7,11 @@ import {
   ResourceNotFoundException,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { InvalidInputError, type CommitCoordinator, type IoOptions } from '@asof/core';
+import { InvalidInputError, type CommitCoordinator, type IoOptions, type LeaseStore } from '@asof/core';
 import type { AwsConnectionOptions } from '../aws/client-config.js';
 import type { AwsTarget } from '../aws/aws-errors.js';
 import { createDynamoDbClient, dynamoDbTarget, sendDynamoDb } from './dynamodb-client.js';
+import { DynamoDbLeaseStore } from './dynamodb-lease-store.js';
 
 /** Options of {@link DynamoDbCommitCoordinator}. */
 export interface DynamoDbCommitCoordinatorOptions extends AwsConnectionOptions {
@@ -52,6 +53,16 @@ export class DynamoDbCommitCoordinator implements CommitCoordinator {
 
   describe(): string {
     return `dynamodb://${this.tableName}`;
+  }
+
+  /** {@link CommitCoordinator.leases}: the leases of the root `scope`, in this table. */
+  leases(scope: string, options: { readonly now?: () => number } = {}): LeaseStore {
+    return new DynamoDbLeaseStore({ table: this, scope, ...(options.now ? { now: options.now } : {}) });
+  }
+
+  /** {@link CommitCoordinator.provision}: {@link ensureTable}. */
+  provision(options?: IoOptions): Promise<void> {
+    return this.ensureTable(options);
   }
 
   async claim(table: string, version: number, payload: string, options?: IoOptions): Promise<boolean> {

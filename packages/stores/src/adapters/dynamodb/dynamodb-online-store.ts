@@ -42,7 +42,7 @@ import {
   type WriteRow,
 } from '../../online/online-rows.js';
 import { createDynamoDbClient, dynamoDbTarget, sendDynamoDb } from './dynamodb-client.js';
-import { DYNAMODB_MAX_ITEM_BYTES, itemBytes } from './item-size.js';
+import { checkItemSize, DYNAMODB_MAX_ITEM_BYTES, itemBytes } from './item-size.js';
 
 /** Options of {@link DynamoDbOnlineStore}. */
 export interface DynamoDbOnlineStoreOptions extends AwsConnectionOptions {
@@ -276,6 +276,17 @@ export class DynamoDbOnlineStore implements OnlineStore {
           ? `table '${this.tableName}' does not exist (asof apply creates it)`
           : `${errorName(cause)}: ${(cause as Error)?.message ?? String(cause)}`;
     return new StoreReadError(`could not read ${pks.length} keys of online view '${view.name}' from ${this.describe()}: ${sampleKeys(pks)}; ${why}`, cause === null ? {} : { cause });
+  }
+
+  /** {@link OnlineStore.provision}: {@link createTable} with its defaults. */
+  provision(options?: IoOptions): Promise<void> {
+    return this.createTable(options);
+  }
+
+  /** {@link OnlineStore.checkView}: the worst-case item of `view` against DynamoDB's 400 KB limit ({@link checkItemSize}). */
+  checkView(view: OnlineViewInput): string | null {
+    const check = checkItemSize(view);
+    return check.ok ? null : check.reason;
   }
 
   /**

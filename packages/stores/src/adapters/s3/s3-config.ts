@@ -1,6 +1,5 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { InvalidInputError } from '@asof/core';
-import { awsClientConfig, type AwsConnectionOptions } from '../aws/client-config.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { AwsConnectionOptions } from '../aws/client-config.js';
 
 /**
  * Connection settings for S3 or an S3-compatible server. A custom
@@ -14,11 +13,8 @@ export interface S3ConnectionOptions extends AwsConnectionOptions {
   readonly client?: S3Client;
 }
 
-/** Options of {@link S3ObjectStore}. */
-export interface S3ObjectStoreOptions extends S3ConnectionOptions {
-  readonly bucket: string;
-  /** Key prefix inside the bucket, without leading or trailing `/` (default: the bucket root). */
-  readonly prefix?: string;
+/** How an S3 root's objects are uploaded. */
+export interface S3TransferOptions {
   /**
    * Multipart part size in bytes (default 16 MiB; S3 needs at least 5 MiB).
    * Bodies larger than one part are uploaded in parts. Some S3-compatible
@@ -29,15 +25,9 @@ export interface S3ObjectStoreOptions extends S3ConnectionOptions {
   readonly partConcurrency?: number;
 }
 
-/** `s3://bucket/some/prefix` → `{ bucket, prefix }`. */
-export function parseS3Url(url: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  if (!m || !m[1]) throw new InvalidInputError(`invalid S3 URL ${JSON.stringify(url)}: expected s3://bucket[/prefix]`);
-  return { bucket: m[1], prefix: m[2]!.replace(/^\/+|\/+$/g, '') };
-}
-
-/** Builds an S3 client from connection options. */
-export function createS3Client(options: S3ConnectionOptions): S3Client {
-  if (options.client) return options.client;
-  return new S3Client({ ...awsClientConfig(options), forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined });
+/** Options of {@link S3ObjectStore}. */
+export interface S3ObjectStoreOptions extends S3ConnectionOptions, S3TransferOptions {
+  readonly bucket: string;
+  /** Key prefix inside the bucket, without leading or trailing `/` (default: the bucket root). */
+  readonly prefix?: string;
 }

@@ -12,7 +12,8 @@ import { AsofError, InvalidInputError, StoreWriteError, type IoOptions, type Obj
 import { describeAwsTarget, translateAwsError, type AwsTarget } from '../aws/aws-errors.js';
 import { withRequestSignal } from '../aws/request-signal.js';
 import { uploadMultipart } from './multipart.js';
-import { createS3Client, type S3ObjectStoreOptions } from './s3-config.js';
+import { createS3Client } from './s3-client.js';
+import type { S3ObjectStoreOptions } from './s3-config.js';
 
 const MiB = 1024 * 1024;
 
@@ -53,6 +54,11 @@ export class S3ObjectStore implements ObjectStore {
   /** Where the store's requests go: the endpoint, or `AWS (region …)`. */
   describeEndpoint(): string {
     return describeAwsTarget(this.target);
+  }
+
+  /** {@link ObjectStore.createContainer}: the bucket, created if missing (`asof apply`). */
+  async createContainer(options?: IoOptions): Promise<string | null> {
+    return (await this.ensureBucket(options)) ? `S3 bucket '${this.bucket}' at ${this.describeEndpoint()}` : null;
   }
 
   /** Creates the bucket if it does not exist (`asof apply`, tests); `true` if it created it. */
