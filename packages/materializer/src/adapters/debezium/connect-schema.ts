@@ -22,16 +22,21 @@ export interface FieldSchema {
 }
 
 /**
- * Splits a converter message into its schema and payload. With schemas
- * enabled the converter writes exactly `{"schema":…,"payload":…}`; any
- * other value is a bare payload.
+ * Splits a converter message into its schema (as JSON, read with
+ * {@link readFieldSchema} where a decoder needs it) and payload. With
+ * schemas enabled the converter writes exactly `{"schema":…,"payload":…}`;
+ * any other value is a bare payload.
  */
-export function unwrapEnvelope(json: JsonValue): { schema: FieldSchema | null; payload: JsonValue } {
+export function unwrapEnvelope(json: JsonValue): { schema: JsonValue; payload: JsonValue } {
   if (isJsonObject(json) && 'payload' in json && 'schema' in json && Object.keys(json).length === 2) {
-    const schema = json.schema;
-    return { schema: schema === null ? null : readFieldSchema(schema, 'schema'), payload: json.payload ?? null };
+    return { schema: json.schema ?? null, payload: json.payload ?? null };
   }
   return { schema: null, payload: json };
+}
+
+/** The schema of a message part, read; null when it has none. */
+export function partSchema(schema: JsonValue, where: string): FieldSchema | null {
+  return schema === null ? null : readFieldSchema(schema, where);
 }
 
 /** Reads one schema object. A malformed one makes the message a `bad-envelope` dead letter. */

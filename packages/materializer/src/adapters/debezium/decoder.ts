@@ -4,7 +4,7 @@
  */
 import type { BinlogPosition, ChangePosition, DecodedChange, DecodedRow, DecodedValue, KeyChange, TombstoneChange } from './changes.js';
 import { sameValue, type ValueTally } from './column-values.js';
-import { rowSchema, unwrapEnvelope, type FieldSchema } from './connect-schema.js';
+import { partSchema, rowSchema, unwrapEnvelope, type FieldSchema } from './connect-schema.js';
 import { UndecodableMessage, undecodable, type DeadLetter } from './dead-letter.js';
 import { readSourceBlock, readTransactionBlock } from './envelope-metadata.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json-parse.js';
@@ -69,7 +69,7 @@ export class DebeziumDecoder {
     }
   }
 
-  #decodeValue(message: DebeziumMessage, topic: string, schema: FieldSchema | null, payload: JsonValue): DecodedChange {
+  #decodeValue(message: DebeziumMessage, topic: string, schema: JsonValue, payload: JsonValue): DecodedChange {
     const route = routeTopic(topic, this.#options);
     const at = (binlog: BinlogPosition | null): ChangePosition => position(message, topic, binlog);
     if (!isJsonObject(payload)) undecodable('bad-envelope', 'the message payload is not a JSON object');
@@ -90,7 +90,7 @@ export class DebeziumDecoder {
             "; add a source for it, leave it out of the connector's table.include.list, or pass unmappedTables: 'ignore'",
         );
       case 'table':
-        return this.#dataEvent(message, route, schema, payload, at);
+        return this.#dataEvent(message, route, partSchema(schema, 'the value schema'), payload, at);
     }
   }
 
@@ -165,7 +165,7 @@ export class DebeziumDecoder {
     if (!isJsonObject(payload)) undecodable('key-mismatch', 'the message key is not a JSON object');
     const present = source.keyIndexes.filter((i) => memberPresent(payload, source.columns[i]!));
     if (present.length === 0) return; // message.key.columns chose other columns
-    const values = decodeImage(payload, schema?.fields ?? null, source, this.#options, { decimalsFromDoubles: 0 }, 'key', present);
+    const values = decodeImage(payload, partSchema(schema, 'the key schema')?.fields ?? null, source, this.#options, { decimalsFromDoubles: 0 }, 'key', present);
     for (const i of present) {
       if (!sameValue(values[i]!, key[source.columns[i]!]!)) {
         undecodable('key-mismatch', `the message key's '${source.columns[i]}' differs from the row's primary key`);
@@ -181,7 +181,7 @@ export class DebeziumDecoder {
       try {
         const { schema, payload } = unwrapEnvelope(partJson(text, `header ${header}`));
         if (isJsonObject(payload)) {
-          const values = decodeImage(payload, schema?.fields ?? null, source, this.#options, { decimalsFromDoubles: 0 }, `header ${header}`, source.keyIndexes);
+          const values = decodeImage(payload, partSchema(schema, `header ${header}`)?.fields ?? null, source, this.#options, { decimalsFromDoubles: 0 }, `header ${header}`, source.keyIndexes);
           return { header, key: rowOf(source, values, source.keyIndexes) };
         }
       } catch (error) {
@@ -195,7 +195,9 @@ export class DebeziumDecoder {
 
   #tombstone(message: DebeziumMessage): TombstoneChange {
     const keyJson = partJson(message.key, 'key');
-    const { schema, payload } = keyJson === null ? { schema: null, payload: null } : unwrapEnvelope(keyJson);
+    const unwrapped = keyJson === null ? { schema: null, payload: null } : unwrapEnvelope(keyJson);
+    const schema = partSchema(unwrapped.schema, 'the key schema');
+    const payload = unwrapped.payload;
     const topic = message.topic ?? keyTopic(schema);
     if (topic === null) return { kind: 'tombstone', source: null, key: null, position: position(message, null, null) };
     const route = routeTopic(topic, this.#options);

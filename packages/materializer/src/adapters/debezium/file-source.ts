@@ -21,7 +21,7 @@ import type { DebeziumMessage } from './message.js';
 /** Options of {@link readDebeziumFile}. */
 export interface DebeziumFileOptions {
   readonly decoder: DebeziumDecoder;
-  /** Where undecodable lines go (with their file and line); flushed when the file is done. */
+  /** Where undecodable lines go (with their file and line); flushed before the next change is yielded, and at the end. */
   readonly deadLetters: DeadLetterSink;
   /** The topic every line came from; without it each message's topic is inferred from its payload. */
   readonly topic?: string;
@@ -62,7 +62,9 @@ export class DebeziumFileReader implements AsyncIterable<DecodedChange> {
     this.#started = true;
     const { decoder, deadLetters } = this.#options;
     const keys = this.#options.keys ?? 'auto';
-    let letters = 0;
+    // Letters written since the last flush: flushed before the next change is handed out, so a position
+    // committed after that change never runs ahead of a dead letter that is not yet durable.
+    let unflushed = false;
     try {
       const { resumeAfter, maxLineBytes, signal } = this.#options;
       for await (const line of readFileLines(this.path, { resumeAfter, maxLineBytes, signal })) {
@@ -73,14 +75,17 @@ export class DebeziumFileReader implements AsyncIterable<DecodedChange> {
             : decoder.decode({ ...where, ...splitLine(line.bytes, keys) });
         this.#tally.add(outcome);
         this.#last = { line: line.line, next: line.next };
-        if (outcome.ok) yield outcome.change;
-        else {
-          letters++;
+        if (outcome.ok) {
+          if (unflushed) await deadLetters.flush();
+          unflushed = false;
+          yield outcome.change;
+        } else {
+          unflushed = true;
           await deadLetters.write(outcome.deadLetter);
         }
       }
     } finally {
-      if (letters > 0) await deadLetters.flush();
+      if (unflushed) await deadLetters.flush();
     }
   }
 }
