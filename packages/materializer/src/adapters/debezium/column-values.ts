@@ -21,17 +21,9 @@ import {
 import { undecodable } from './dead-letter.js';
 import { isJsonObject, type JsonValue } from './json-parse.js';
 import { exactInteger, isIntegerLiteral, numberText, smallInteger } from './number-values.js';
-import type { MappedSource, ResolvedOptions } from './options.js';
+import type { ColumnTarget, ResolvedOptions } from './options.js';
 import { EPOCH_DATES, EPOCH_TIMESTAMPS, TEXT_TIMESTAMPS, epochDays, isoMicros, micros } from './time-values.js';
 
-/** The column being decoded. */
-export interface ColumnTarget {
-  readonly source: MappedSource;
-  readonly column: string;
-  readonly dtype: DType;
-  /** `column 'x' of source 'y'`, for messages. */
-  readonly what: string;
-}
 
 /** Counts kept while decoding one message. */
 export interface ValueTally {
@@ -65,7 +57,7 @@ export function decodeColumn(raw: JsonValue, field: FieldSchema | null, target: 
     case 'binary':
       return binaryValue(raw, field, target, options);
     case 'decimal':
-      return decimalValue(raw, field, { dtype: target.dtype as DecimalDType, what: target.what }, target, options, tally);
+      return decimalValue(raw, field, target as unknown as DecimalTarget, target, options, tally);
     case 'timestamp':
       return timestampValue(raw, field, target, options);
     case 'date':

@@ -120,6 +120,10 @@ describe('dead letters, one per failure kind', () => {
     deadLetterOf(decoder.decode(msg(event('u', row(1, 'a', 5), row(1, 'b', 4)))), 'version-not-advanced');
     // An update that changed only columns asof does not read, at the same time, is the same version again.
     changeOf(decoder.decode(msg(event('u', row(1, 'a', 5), row(1, 'a', 5)))), 'upsert');
+    // Only the before image's key and time must decode; a bad other column matters only on a tie.
+    changeOf(decoder.decode(msg(event('u', row(1, 42, 5), row(1, 'a', 6)))), 'upsert');
+    deadLetterOf(decoder.decode(msg(event('u', row(1, 42, 5), row(1, 'a', 5)))), 'version-not-advanced');
+    deadLetterOf(decoder.decode(msg(event('u', row(1, 'a', 'x'), row(1, 'a', 6)))), 'bad-value');
   });
 
   it('every reason is covered above', () => {

@@ -52,6 +52,15 @@ export interface DebeziumDecoderOptions {
   readonly bigintUnsignedHandlingMode?: 'long' | 'precise';
 }
 
+/** A declared column being decoded, made once per source (not per value). */
+export interface ColumnTarget {
+  readonly source: MappedSource;
+  readonly column: string;
+  readonly dtype: DType;
+  /** `column 'x' of source 'y'`, for messages. */
+  readonly what: string;
+}
+
 /** A source the decoder can fill, with what decoding needs precomputed. */
 export interface MappedSource {
   readonly source: MysqlTableSource;
@@ -59,6 +68,8 @@ export interface MappedSource {
   /** Declared columns, in declaration order. */
   readonly columns: readonly string[];
   readonly dtypes: readonly DType[];
+  /** Per column, what its decoding needs. */
+  readonly targets: readonly ColumnTarget[];
   /** Indexes of the primary-key columns in `columns`. */
   readonly keyIndexes: readonly number[];
   /** Index of the version-time column in `columns`. */
@@ -196,16 +207,20 @@ function mapSource(source: Source): MappedSource {
     throw new DefinitionError(`${what}: its version-time column '${versionColumn}' must be a declared timestamp column`);
   }
   const dot = source.table.indexOf('.');
-  return {
+  const targets: ColumnTarget[] = [];
+  const mapped: MappedSource = {
     source,
     name: source.name,
     columns,
     dtypes,
+    targets,
     keyIndexes: source.primaryKey.map((k) => columns.indexOf(k)),
     versionIndex,
     db: dot < 0 ? null : source.table.slice(0, dot),
     table: dot < 0 ? source.table : source.table.slice(dot + 1),
   };
+  columns.forEach((column, i) => targets.push({ source: mapped, column, dtype: dtypes[i]!, what: `column '${column}' of source '${source.name}'` }));
+  return mapped;
 }
 
 function oneOf<T extends string>(value: T | undefined, allowed: readonly T[], fallback: T, name: string): T {

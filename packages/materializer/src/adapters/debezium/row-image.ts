@@ -35,8 +35,7 @@ export function decodeImage(
           'binlog_row_image other than FULL, also lacks columns: Debezium needs FULL)',
       );
     }
-    const what = `column '${column}' of source '${source.name}'`;
-    values[i] = decodeColumn(raw, fieldOf(fields, column), { source, column, dtype: source.dtypes[i]!, what }, options, tally);
+    values[i] = decodeColumn(raw, fieldOf(fields, column), source.targets[i]!, options, tally);
   };
   if (indexes) for (const i of indexes) decode(i);
   else for (let i = 0; i < n; i++) decode(i);
