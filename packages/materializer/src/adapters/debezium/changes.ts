@@ -157,6 +157,18 @@ export interface TombstoneChange extends ChangeBase {
   readonly key: DecodedRow | null;
 }
 
+/** A column of a table after a schema change, as the schema change message describes it. */
+export interface SchemaColumn {
+  readonly name: string;
+  /** e.g. `DECIMAL`, `BIGINT UNSIGNED`. */
+  readonly typeName: string;
+  readonly typeExpression: string | null;
+  /** Length or precision, and scale, where the type has them. */
+  readonly length: number | null;
+  readonly scale: number | null;
+  readonly optional: boolean;
+}
+
 /** One table's part of a schema change (`tableChanges[]`). */
 export interface TableSchemaChange {
   /** `CREATE`, `ALTER` or `DROP`. */
@@ -168,7 +180,7 @@ export interface TableSchemaChange {
   /** The asof source reading this table, if any. */
   readonly source: string | null;
   readonly primaryKey: readonly string[];
-  readonly columns: readonly { readonly name: string; readonly typeName: string; readonly typeExpression: string | null; readonly length: number | null; readonly scale: number | null; readonly optional: boolean }[];
+  readonly columns: readonly SchemaColumn[];
   /**
    * For a mapped source: what no longer matches its declared columns
    * (`column 'x' was dropped`, `column 'x' is now VARCHAR (string), declared int64`,

@@ -79,7 +79,9 @@ function int32Value(raw: JsonValue, field: FieldSchema | null, target: ColumnTar
 
 function int64Value(raw: JsonValue, field: FieldSchema | null, target: ColumnTarget, options: ResolvedOptions): bigint {
   // BIGINT UNSIGNED under bigint.unsigned.handling.mode=precise is a Decimal of scale 0.
-  const unsignedDecimal = field ? field.type === 'bytes' && field.name === DECIMAL && field.parameters.scale === '0' : typeof raw === 'string' && options.bigintUnsignedHandlingMode === 'precise';
+  const unsignedDecimal = field
+    ? field.type === 'bytes' && field.name === DECIMAL && field.parameters.scale === '0'
+    : typeof raw === 'string' && options.bigintUnsignedHandlingMode === 'precise';
   if (unsignedDecimal) {
     const bytes = typeof raw === 'string' ? base64Bytes(raw) : null;
     if (bytes === null || bytes.length === 0) bad(raw, target, 'not base64 bytes of an integer');
@@ -163,9 +165,13 @@ function decimalValue(
     return mismatch(field, target);
   }
   if (isJsonObject(raw)) return variableScale(raw, decimal, target);
-  if (options.decimalHandlingMode === 'string') return typeof raw === 'string' ? decimalFromText(raw, decimal) : bad(raw, target, "not decimal text (decimalHandlingMode: 'string')");
+  if (options.decimalHandlingMode === 'string') {
+    return typeof raw === 'string' ? decimalFromText(raw, decimal) : bad(raw, target, "not decimal text (decimalHandlingMode: 'string')");
+  }
   if (options.decimalHandlingMode === 'double') return fromDouble(raw, decimal, options, tally);
-  if (options.decimalFormat === 'numeric') return typeof raw === 'string' ? bad(raw, target, "a string, but decimalFormat is 'numeric' (JSON numbers)") : decimalFromNumber(raw, decimal);
+  if (options.decimalFormat === 'numeric') {
+    return typeof raw === 'string' ? bad(raw, target, "a string, but decimalFormat is 'numeric' (JSON numbers)") : decimalFromNumber(raw, decimal);
+  }
   if (typeof raw === 'string') return decimalFromBase64(raw, decimal.dtype.scale, decimal);
   return undecodable(
     'bad-value',
@@ -216,7 +222,10 @@ function mismatch(field: FieldSchema, target: ColumnTarget): never {
 }
 
 function bad(raw: JsonValue, target: ColumnTarget, why: string): never {
-  const text = typeof raw === 'string' ? JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw) : (numberText(raw) ?? (isJsonObject(raw) ? 'an object' : Array.isArray(raw) ? 'an array' : String(raw)));
+  const text =
+    typeof raw === 'string'
+      ? JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)
+      : (numberText(raw) ?? (isJsonObject(raw) ? 'an object' : Array.isArray(raw) ? 'an array' : String(raw)));
   return undecodable('bad-value', `${target.what} holds ${text}, which is ${why} (declared ${describeDType(target.dtype)})`);
 }
 

@@ -49,7 +49,10 @@ export class DecodeTally {
 export function describeCounts(counts: DecodeCounts): string {
   const parts = CHANGE_KINDS.filter((k) => counts.changes[k] > 0).map((k) => `${counts.changes[k].toLocaleString('en-US')} ${plural(k, counts.changes[k])}`);
   const dead = DEAD_LETTER_REASONS.filter((r) => counts.deadLettersByReason[r] > 0).map((r) => `${counts.deadLettersByReason[r]} ${r}`);
-  const letters = counts.deadLetters === 0 ? 'no dead letters' : `${counts.deadLetters.toLocaleString('en-US')} dead letter${counts.deadLetters === 1 ? '' : 's'} (${dead.join(', ')})`;
+  const letters =
+    counts.deadLetters === 0
+      ? 'no dead letters'
+      : `${counts.deadLetters.toLocaleString('en-US')} dead letter${counts.deadLetters === 1 ? '' : 's'} (${dead.join(', ')})`;
   return `${counts.messages.toLocaleString('en-US')} message${counts.messages === 1 ? '' : 's'}: ${[...parts, letters].join(', ')}`;
 }
 

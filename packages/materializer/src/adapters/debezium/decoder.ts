@@ -86,7 +86,8 @@ export class DebeziumDecoder {
         if (this.#options.unmappedTables === 'ignore') return { kind: 'ignored', reason: `no source reads table ${route.db}.${route.table}`, position: at(null) };
         return undecodable(
           'unknown-topic',
-          `no source reads table '${route.table}' of database '${route.db}' (topic '${topic}'); sources read ${[...this.#options.sources.values()].map((s) => s.table).join(', ')}` +
+          `no source reads table '${route.table}' of database '${route.db}' (topic '${topic}'); ` +
+            `sources read ${[...this.#options.sources.values()].map((s) => s.table).join(', ')}` +
             "; add a source for it, leave it out of the connector's table.include.list, or pass unmappedTables: 'ignore'",
         );
       case 'table':
@@ -94,7 +95,13 @@ export class DebeziumDecoder {
     }
   }
 
-  #dataEvent(message: DebeziumMessage, route: Extract<TopicRoute, { kind: 'table' }>, schema: FieldSchema | null, payload: JsonObject, at: (b: BinlogPosition | null) => ChangePosition): DecodedChange {
+  #dataEvent(
+    message: DebeziumMessage,
+    route: Extract<TopicRoute, { kind: 'table' }>,
+    schema: FieldSchema | null,
+    payload: JsonObject,
+    at: (b: BinlogPosition | null) => ChangePosition,
+  ): DecodedChange {
     const op = payload.op;
     if (typeof op !== 'string') undecodable('bad-envelope', 'the envelope has no "op"');
     if (!OPS.has(op)) undecodable('unknown-op', `op ${JSON.stringify(op)} is not one of c (create), u (update), d (delete), r (snapshot read), t (truncate)`);
@@ -119,7 +126,8 @@ export class DebeziumDecoder {
       const versionTime = ts > beforeVersionTime ? ts : beforeVersionTime;
       const key = rowOf(source, before, source.keyIndexes);
       this.#checkMessageKey(message, source, key);
-      return { kind: 'delete', op, source: source.name, key, versionTime, beforeVersionTime, transaction, keyChange, decimalsFromDoubles: tally.decimalsFromDoubles, position };
+      const decimalsFromDoubles = tally.decimalsFromDoubles;
+      return { kind: 'delete', op, source: source.name, key, versionTime, beforeVersionTime, transaction, keyChange, decimalsFromDoubles, position };
     }
     const after = decodeImage(requireImage(payload, 'after', op), fields, source, this.#options, tally, '"after"');
     requireKey(source, after, '"after"');
@@ -127,7 +135,9 @@ export class DebeziumDecoder {
     if (op === 'u' && isJsonObject(payload.before)) this.#checkUpdate(payload.before, fields, source, after, versionTime);
     const key = rowOf(source, after, source.keyIndexes);
     this.#checkMessageKey(message, source, key);
-    return { kind: 'upsert', op: op as 'c' | 'u' | 'r', source: source.name, row: rowOf(source, after), key, versionTime, transaction, keyChange, decimalsFromDoubles: tally.decimalsFromDoubles, position };
+    const row = rowOf(source, after);
+    const decimalsFromDoubles = tally.decimalsFromDoubles;
+    return { kind: 'upsert', op: op as 'c' | 'u' | 'r', source: source.name, row, key, versionTime, transaction, keyChange, decimalsFromDoubles, position };
   }
 
   /**
@@ -198,7 +208,8 @@ export class DebeziumDecoder {
       try {
         const { schema, payload } = unwrapEnvelope(partJson(text, `header ${header}`));
         if (isJsonObject(payload)) {
-          const values = decodeImage(payload, partSchema(schema, `header ${header}`)?.fields ?? null, source, this.#options, { decimalsFromDoubles: 0 }, `header ${header}`, source.keyIndexes);
+          const fields = partSchema(schema, `header ${header}`)?.fields ?? null;
+          const values = decodeImage(payload, fields, source, this.#options, { decimalsFromDoubles: 0 }, `header ${header}`, source.keyIndexes);
           return { header, key: rowOf(source, values, source.keyIndexes) };
         }
       } catch (error) {

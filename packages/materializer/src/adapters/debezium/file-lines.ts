@@ -99,7 +99,9 @@ async function resumeOffset(path: string, resume: LineResume | undefined): Promi
     throw new InvalidInputError(`resume position { line: ${line}, next: ${next} } for ${path} is not a line number and byte offset`);
   }
   if (next > size) {
-    throw new InvalidInputError(`cannot resume ${path} after line ${line}: its next line starts at byte ${next}, but the file has only ${size} bytes (was it replaced or truncated?)`);
+    throw new InvalidInputError(
+      `cannot resume ${path} after line ${line}: its next line starts at byte ${next}, but the file has only ${size} bytes (was it replaced or truncated?)`,
+    );
   }
   if (next > 0 && next < size) {
     // A position this reader produced is always just past a '\n'; anything else means another file.

@@ -25,6 +25,7 @@ export {
   type MessagePosition,
   type RowChange,
   type SchemaChange,
+  type SchemaColumn,
   type SnapshotMarker,
   type TableSchemaChange,
   type TombstoneChange,

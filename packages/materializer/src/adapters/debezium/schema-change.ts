@@ -10,14 +10,14 @@
  */
 import { dtypeToJson, type DecimalDType, type DType } from '@asof/core';
 import { planColumn, type NativeType } from '../mysql/type-map.js';
-import type { TableSchemaChange } from './changes.js';
+import type { SchemaColumn, TableSchemaChange } from './changes.js';
 import { undecodable } from './dead-letter.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json-parse.js';
 import { metadataInteger } from './number-values.js';
 import type { MappedSource, ResolvedOptions } from './options.js';
 import { findSource } from './topics.js';
 
-type Column = TableSchemaChange['columns'][number];
+type Column = SchemaColumn;
 
 /** The `tableChanges` of a schema change payload, each with its source and drift. */
 export function readTableChanges(payload: JsonObject, options: ResolvedOptions): TableSchemaChange[] {
