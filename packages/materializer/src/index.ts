@@ -44,3 +44,4 @@ export { LookupTally, type LookupSummary } from './pipeline/lookup-tally.js';
 export { readSeedFile } from './seed/read-seed-file.js';
 export { seedMirror, type SeedResult } from './seed/seed-mirror.js';
 export { SeedFileError } from './seed/seed-file-error.js';
+export * from './adapters/debezium/index.js';
