@@ -12,15 +12,15 @@ export {
   type BulkInsertOptions,
   type UpsertOptions,
 } from './adapters/mysql/bulk-load.js';
-export { materialize, readView, type MaterializationRequest, type MaterializationResult, type ViewRunResult } from './pipeline/materialize.js';
-export { computeViewRows, emptyRows, EVENT_TS, type VersionReader } from './pipeline/compute-view.js';
-export { mirrorSource, readMirror, mirrorName, type ExtractMode, type MirrorOptions, type MirrorResult } from './pipeline/mirror.js';
-export { TableSourceConnector, type TableSourceOptions } from './pipeline/table-connector.js';
-export { readIdentityLog, IDENTITY_LOG, type IdentityLog, type IdentityRecord, type IdentityEvent } from './pipeline/source-identity/log.js';
-export { compareIdentities, type IdentityVerdict } from './pipeline/source-identity/rule.js';
-export type { SourceCheck, SourceCheckStatus } from './pipeline/source-identity/check.js';
-export { latestVersions } from './pipeline/latest-versions.js';
-export { createPipeline, summarize, type DemoRunner, type ExampleLoader } from './pipeline/port.js';
+export { materialize, readView, type MaterializationRequest, type MaterializationResult, type ViewRunResult } from './engine/materialize.js';
+export { computeViewRows, emptyRows, EVENT_TS, type VersionReader } from './engine/compute-view.js';
+export { mirrorSource, readMirror, mirrorName, type ExtractMode, type MirrorOptions, type MirrorResult } from './engine/mirror.js';
+export { TableSourceConnector, type TableSourceOptions } from './adapters/memory/table-connector.js';
+export { readIdentityLog, IDENTITY_LOG, type IdentityLog, type IdentityRecord, type IdentityEvent } from './engine/source-identity/log.js';
+export { compareIdentities, type IdentityVerdict } from './engine/source-identity/rule.js';
+export type { SourceCheck, SourceCheckStatus } from './engine/source-identity/check.js';
+export { latestVersions } from './engine/latest-versions.js';
+export { createPipeline, summarize, type DemoRunner, type ExampleLoader } from './engine/create-pipeline.js';
 export { runCli, type CliIo } from './cli/run-cli.js';
 export { runCliProcess, type CliProcessOptions } from './cli/process-main.js';
 export type {
@@ -33,12 +33,12 @@ export type {
   IncrementalRequest,
   ExampleLoadRequest,
   ExampleLoadSummary,
-} from './cli/pipeline-port.js';
+} from './engine/pipeline-port.js';
 export { readRegistry, writeRegistry, registryText, REGISTRY_KEY } from './cli/registry-file.js';
-export { publishOnline, type PublishResult } from './pipeline/publish-online.js';
-export { verifyOnline, type OnlineVerification } from './pipeline/verify-online.js';
-export { latestAt } from './pipeline/online-rows.js';
-export { LookupTally, type LookupSummary } from './pipeline/lookup-tally.js';
+export { publishOnline, type PublishResult } from './engine/publish-online.js';
+export { verifyOnline, type OnlineVerification } from './engine/verify-online.js';
+export { latestAt } from './engine/online-rows.js';
+export { LookupTally, type LookupSummary } from './engine/lookup-tally.js';
 export { readSeedFile } from './seed/read-seed-file.js';
 export { seedMirror, type SeedResult } from './seed/seed-mirror.js';
 export { SeedFileError } from './seed/seed-file-error.js';

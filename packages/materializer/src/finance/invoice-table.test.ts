@@ -4,8 +4,8 @@ import path from 'node:path';
 import { decimal, int32, int64, mysqlTable, rowsToTable, string, timestamp, toEpochMicros, type DType, type JsRow } from '@asof/core';
 import { openOfflineStore } from '@asof/stores';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mirrorSource } from '../pipeline/mirror.js';
-import { TableSourceConnector } from '../pipeline/table-connector.js';
+import { mirrorSource } from '../engine/mirror.js';
+import { TableSourceConnector } from '../adapters/memory/table-connector.js';
 import { computeInvoiceTables } from './invoice-table.js';
 
 const src = (name: string, pk: string, columns: Record<string, DType>) =>

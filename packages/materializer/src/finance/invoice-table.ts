@@ -1,5 +1,5 @@
 import { AsofError, dateMicros, formatDecimal, parseDecimal, tableToRows, type BeforeHistoryPolicy, type JsRow, type OfflineStore, type Source } from '@asof/core';
-import { readMirror } from '../pipeline/mirror.js';
+import { readMirror } from '../engine/mirror.js';
 
 const DAY_US = 86_400_000_000n;
 /** DECIMAL(14,2): the largest amount an invoice may have, in cents. */

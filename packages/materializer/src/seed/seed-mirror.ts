@@ -14,8 +14,8 @@ import {
   type Source,
 } from '@asof/core';
 import { Field, Schema, type RecordBatch, type Table } from 'apache-arrow';
-import { mirrorName, readMirror } from '../pipeline/mirror.js';
-import { primaryKeyOf } from '../pipeline/relation.js';
+import { mirrorName, readMirror } from '../engine/mirror.js';
+import { primaryKeyOf } from '../engine/relation.js';
 import { SeedFileError } from './seed-file-error.js';
 
 /** What {@link seedMirror} did. */

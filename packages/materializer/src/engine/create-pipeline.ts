@@ -1,6 +1,6 @@
 import { type AnyFeatureView, describeSourceIdentity, formatMicros } from '@asof/core';
-import { CommandUnavailableError } from '../cli/cli-errors.js';
-import type { DemoRequest, ExampleLoadRequest, ExampleLoadSummary, PipelinePort, PipelineTarget, RunHooks, RunSummary } from '../cli/pipeline-port.js';
+import { CommandUnavailableError } from './errors.js';
+import type { DemoRequest, ExampleLoadRequest, ExampleLoadSummary, PipelinePort, PipelineTarget, RunHooks, RunSummary } from './pipeline-port.js';
 import { materialize, type MaterializationResult } from './materialize.js';
 import type { ExtractMode } from './mirror.js';
 import { publishOnline } from './publish-online.js';
