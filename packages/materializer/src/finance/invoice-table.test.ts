@@ -4,7 +4,7 @@ import path from 'node:path';
 import { decimal, int32, int64, mysqlTable, rowsToTable, string, timestamp, toEpochMicros, type DType, type JsRow } from '@asof/core';
 import { openOfflineStore } from '@asof/stores';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mirrorSource } from '../engine/mirror.js';
+import { mirrorSource } from '../engine/mirror/mirror-source.js';
 import { TableSourceConnector } from '../adapters/memory/table-connector.js';
 import { computeInvoiceTables } from './invoice-table.js';
 

@@ -23,7 +23,7 @@ import { encodeParquet, openOfflineStore } from '@asof/stores';
 import { Float64, Table, Timestamp, TimeUnit, vectorFromArray } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { materialize, readView } from '../engine/materialize.js';
-import { mirrorName, readMirror } from '../engine/mirror.js';
+import { mirrorName, readMirror } from '../engine/mirror/mirror-read.js';
 import { TableSourceConnector } from '../adapters/memory/table-connector.js';
 import { parseCsv } from './csv.js';
 import { readSeedFile } from './read-seed-file.js';

@@ -12,6 +12,8 @@ import {
   type SourceIdentity,
   type SourceIdentityOptions,
   type SourceSession,
+  type TimeInput,
+  toEpochMicros,
 } from '@asof/core';
 import type { RecordBatch, Table } from 'apache-arrow';
 
@@ -23,6 +25,14 @@ export interface TableSourceOptions {
    * a root fed successive states of one history (the demo) accepts each.
    */
   readonly name?: string;
+  /**
+   * The instant the tables show (the source's clock): a full extract
+   * infers that a key its mirror holds and the tables lack was deleted by
+   * then. Without it the source vouches for no instant, and no delete is
+   * inferred (successive states of a history that only grows, as the
+   * demo's, need none).
+   */
+  readonly asOf?: TimeInput;
 }
 
 /**
@@ -33,6 +43,7 @@ export interface TableSourceOptions {
  */
 export class TableSourceConnector implements SourceConnector {
   readonly #name: string;
+  readonly #asOf: bigint | null;
 
   constructor(
     private readonly tables: Readonly<Record<string, Table>>,
@@ -41,6 +52,7 @@ export class TableSourceConnector implements SourceConnector {
     const name = options.name ?? 'memory';
     if (typeof name !== 'string' || name.trim() === '') throw new InvalidInputError(`the in-memory source's name must be a non-empty string, got ${JSON.stringify(name)}`);
     this.#name = name;
+    this.#asOf = options.asOf === undefined ? null : toEpochMicros(options.asOf);
   }
 
   /** Kind `memory`, the connector's name as the database, and a fingerprint of each named table's schema as its stamp. */
@@ -58,14 +70,22 @@ export class TableSourceConnector implements SourceConnector {
 
   async snapshot<T>(fn: (session: SourceSession) => Promise<T>): Promise<T> {
     // Tables are immutable values, so every read already sees one instant.
-    return fn(new TableSession(this.tables));
+    return fn(new TableSession(this.tables, this.#asOf));
   }
 
   async close(): Promise<void> {}
 }
 
 class TableSession implements SourceSession {
-  constructor(private readonly tables: Readonly<Record<string, Table>>) {}
+  constructor(
+    private readonly tables: Readonly<Record<string, Table>>,
+    private readonly asOf: bigint | null,
+  ) {}
+
+  /** The connector's `asOf`, or `null` when it was given none. */
+  async snapshotTime(): Promise<bigint | null> {
+    return this.asOf;
+  }
 
   async describe(relation: Relation): Promise<SourceColumn[]> {
     return this.table(relation).schema.fields.map((f) => ({ name: f.name, dtype: { kind: 'string' }, nullable: f.nullable, sourceType: String(f.type) }));
