@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
+  describeRelation,
   InvalidInputError,
   readMicrosColumn,
-  filterRows,
   isQueryRelation,
+  takeTable,
   type ExtractOptions,
   type IncrementalOptions,
   type Relation,
@@ -12,10 +13,13 @@ import {
   type SourceIdentity,
   type SourceIdentityOptions,
   type SourceSession,
+  type SourceSnapshotOptions,
   type TimeInput,
   toEpochMicros,
 } from '@asof/core';
 import type { RecordBatch, Table } from 'apache-arrow';
+import { checkSchema } from '../../sources/check-schema.js';
+import { dtypeOfArrow } from './arrow-dtype.js';
 
 /** Options of a {@link TableSourceConnector}. */
 export interface TableSourceOptions {
@@ -37,9 +41,11 @@ export interface TableSourceOptions {
 
 /**
  * A {@link SourceConnector} over Arrow tables held in memory, by table name:
- * the demo's embedded source and the pipeline's unit tests. It honours the
- * same contract as the MySQL connector (watermark bounds, batches), so the
- * pipeline cannot tell them apart. Queries are not supported.
+ * the demo's embedded source and the engine's tests. It passes the same
+ * source contract suite as the MySQL connector (a snapshot sees the tables
+ * as they were when it began, batches, watermark bounds and order, schema
+ * drift, abort, identity, its `asOf` as the snapshot time), so the engine
+ * cannot tell them apart. Queries are not supported.
  */
 export class TableSourceConnector implements SourceConnector {
   readonly #name: string;
@@ -68,9 +74,10 @@ export class TableSourceConnector implements SourceConnector {
     return { kind: 'memory', database: this.#name, server: {}, address: 'in-memory', tables: sorted };
   }
 
-  async snapshot<T>(fn: (session: SourceSession) => Promise<T>): Promise<T> {
-    // Tables are immutable values, so every read already sees one instant.
-    return fn(new TableSession(this.tables, this.#asOf));
+  async snapshot<T>(fn: (session: SourceSession) => Promise<T>, options: SourceSnapshotOptions = {}): Promise<T> {
+    options.signal?.throwIfAborted();
+    // The tables as they are now: a caller that swaps one in later (another writer) is not seen by this snapshot.
+    return fn(new TableSession({ ...this.tables }, this.#asOf, options.signal));
   }
 
   async close(): Promise<void> {}
@@ -80,6 +87,7 @@ class TableSession implements SourceSession {
   constructor(
     private readonly tables: Readonly<Record<string, Table>>,
     private readonly asOf: bigint | null,
+    private readonly signal: AbortSignal | undefined,
   ) {}
 
   /** The connector's `asOf`, or `null` when it was given none. */
@@ -88,26 +96,48 @@ class TableSession implements SourceSession {
   }
 
   async describe(relation: Relation): Promise<SourceColumn[]> {
-    return this.table(relation).schema.fields.map((f) => ({ name: f.name, dtype: { kind: 'string' }, nullable: f.nullable, sourceType: String(f.type) }));
+    return describeTable(this.table(relation));
   }
 
   async *extract(relation: Relation, options: ExtractOptions = {}): AsyncIterable<RecordBatch> {
-    yield* batches(this.table(relation), options.batchSize);
+    const table = this.checked(relation, options);
+    yield* this.batches(table.batches, options);
   }
 
   async *extractChanges(relation: Relation, options: IncrementalOptions): AsyncIterable<RecordBatch> {
-    const table = this.table(relation);
+    const table = this.checked(relation, options);
     const { micros, valid } = readMicrosColumn(table, options.watermarkColumn);
-    const from = options.since - BigInt(options.overlapMs ?? 0) * 1000n;
-    const keep = new Uint8Array(table.numRows);
-    for (let i = 0; i < keep.length; i++) {
-      keep[i] = (!valid || valid[i]) && micros[i]! > from && (options.until === undefined || micros[i]! <= options.until) ? 1 : 0;
+    const from = options.since - BigInt(Math.round((options.overlapMs ?? 0) * 1000));
+    const take: number[] = [];
+    for (let i = 0; i < micros.length; i++) {
+      if ((!valid || valid[i]) && micros[i]! > from && (options.until === undefined || micros[i]! <= options.until)) take.push(i);
     }
-    let offset = 0;
-    for (const batch of table.batches) {
-      const kept = filterRows(batch, keep.subarray(offset, offset + batch.numRows));
-      offset += batch.numRows;
-      if (kept.numRows > 0) yield* batches(kept, options.batchSize);
+    // Ordered by the watermark, as the contract says (stable: equal values keep table order).
+    take.sort((a, b) => (micros[a]! < micros[b]! ? -1 : micros[a]! > micros[b]! ? 1 : a - b));
+    if (take.length > 0) yield* this.batches(takeTable(table, Int32Array.from(take)).batches, options);
+  }
+
+  /** The table, checked against `expectedColumns` and projected to `columns`, before any row is read. */
+  private checked(relation: Relation, options: ExtractOptions): Table {
+    const table = this.table(relation);
+    const where = describeRelation(relation);
+    if (options.expectedColumns) checkSchema(options.expectedColumns, describeTable(table), where);
+    if (!options.columns) return table;
+    if (options.columns.length === 0) throw new InvalidInputError(`${where}: columns is empty; leave it out to read every column`);
+    for (const name of options.columns) {
+      if (!table.getChild(name)) throw new InvalidInputError(`${where} has no column '${name}'; it has ${table.schema.fields.map((f) => f.name).join(', ')}`);
+    }
+    return table.select(options.columns as string[]);
+  }
+
+  private *batches(list: readonly RecordBatch[], options: ExtractOptions): Iterable<RecordBatch> {
+    const size = options.batchSize ?? 50_000;
+    for (const batch of list) {
+      for (let offset = 0; offset < batch.numRows; offset += size) {
+        this.signal?.throwIfAborted();
+        options.signal?.throwIfAborted();
+        yield batch.slice(offset, offset + size);
+      }
     }
   }
 
@@ -119,15 +149,14 @@ class TableSession implements SourceSession {
   }
 }
 
+/** The columns of a table with the dtypes its Arrow types hold. */
+function describeTable(table: Table): SourceColumn[] {
+  return table.schema.fields.map((f) => ({ name: f.name, dtype: dtypeOfArrow(f.type), nullable: f.nullable, sourceType: String(f.type) }));
+}
+
 /** A short hash of the column names and types: changes when a table is replaced by one of another shape. */
 function schemaFingerprint(table: Table): string {
   const shape = table.schema.fields.map((f) => `${f.name}:${String(f.type)}`).join('\n');
   return `schema:${createHash('sha256').update(shape).digest('hex').slice(0, 16)}`;
 }
 
-function* batches(source: Table | RecordBatch, size = 50_000): Iterable<RecordBatch> {
-  const list = 'batches' in source ? source.batches : [source];
-  for (const batch of list) {
-    for (let offset = 0; offset < batch.numRows; offset += size) yield batch.slice(offset, offset + size);
-  }
-}

@@ -74,7 +74,7 @@ export function batchChanges(session: SourceSession, plan: BatchCaptureSource, a
   return {
     source,
     kind: full ? 'snapshot' : 'changes',
-    versionsAfter: full ? null : since! - BigInt(overlapMs) * 1000n,
+    versionsAfter: full ? null : since! - BigInt(Math.round(overlapMs * 1000)),
     async *read(readOptions = {}): AsyncIterable<ChangeBatch> {
       const common = { batchSize: options.batchSize, signal: readOptions.signal, expectedColumns: source.columns ?? undefined };
       const batches = full ? session.extract(relation, common) : session.extractChanges(relation, { ...common, watermarkColumn: versionColumn, since: since!, overlapMs });
