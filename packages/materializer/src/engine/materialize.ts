@@ -1,6 +1,6 @@
 import { hashFeatureView, type AnyFeatureView, type OfflineSnapshot, type OfflineStore, type Source } from '@asof/core';
 import type { Table } from 'apache-arrow';
-import { batchCapture } from './capture/batch-capture.js';
+import { batchCapture, type BatchCaptureSource } from './capture/batch-capture.js';
 import type { VersionReader } from './compute/compute-view.js';
 import { contentVersion, type ViewBasis } from './compute/view-basis.js';
 import { silentLogger } from './logger.js';
@@ -38,10 +38,10 @@ export async function materialize(request: MaterializationRequest): Promise<Mate
   const { extracted: _, ...check } = identity;
   logSourceCheck(check, request.rebaseSource === true, logger);
 
-  const plan = [];
+  const plan: BatchCaptureSource[] = [];
   for (const source of sources) {
     const position = positionOf(await store.snapshot(mirrorName(source), { signal }));
-    plan.push({ source, mode: identity.fullRead.includes(source.name) ? ('full' as const) : request.mode, position });
+    plan.push({ source, mode: identity.fullRead.includes(source.name) ? 'full' : request.mode, position });
   }
   const capture = batchCapture(request.connector, plan, { overlapMs: request.overlapMs, batchSize: request.batchSize });
   let applied: AppliedUnit | null = null;

@@ -30,7 +30,7 @@ async function mirrored(steps: Record<string, JsRow[]>[], asOf: (bigint | undefi
     for (const source of [invoices, lineItems, skus, accounts]) {
       const rows = step[source.name];
       if (!rows) continue;
-      const table = rowsToTable(rows, source.columns as never, Object.keys(source.columns!));
+      const table = rowsToTable(rows, source.columns as never);
       const at = asOf[i];
       await new TableSourceConnector({ [source.name]: table }, at === undefined ? {} : { asOf: at }).snapshot((session) => mirrorSource(store, session, source, { mode: 'full' }));
     }

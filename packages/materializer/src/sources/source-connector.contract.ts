@@ -9,10 +9,15 @@
  * deletes a full read implies.
  */
 import {
+  decimal,
   Instant,
+  int32,
+  int64,
   isDecimal,
   SchemaMismatchError,
+  string,
   tableToRows,
+  timestamp,
   toArrowType,
   typeKey,
   type DType,
@@ -23,7 +28,6 @@ import {
 } from '@asof/core';
 import { Table, type RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { int32, int64, string, timestamp, decimal } from '@asof/core';
 
 /** A table to create in a fresh source: its columns (in order), primary key and rows (timestamps as epoch µs bigints, decimals as text). */
 export interface SourceTableSpec {
