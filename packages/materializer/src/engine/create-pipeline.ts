@@ -42,7 +42,7 @@ async function runViews(target: PipelineTarget, hooks: RunHooks, mode: ExtractMo
     mode,
     interval,
     rebaseSource: target.rebaseSource === true,
-    publish: { online: target.online, at: target.publishAt },
+    publish: { online: () => target.online(), at: () => target.publishAt() },
     logger: hooks.logger,
     signal: hooks.signal,
     onProgress: (stage, name, done, total) => hooks.progress(stage === 'extract' ? `source ${name}` : 'views', done, total, stage === 'extract' ? 'rows' : 'views'),
