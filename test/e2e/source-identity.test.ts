@@ -22,7 +22,7 @@ import { runTrsDemo } from '../../examples/trs/demo.js';
 import { accounts, latePayments, productMix, receivables, skuSpend } from '../../examples/trs/features.js';
 import { generateTrs } from '../../examples/trs/generator.js';
 import { stateAt } from '../../examples/trs/state-at.js';
-import { checkSourceIdentity } from '../../packages/materializer/src/pipeline/source-identity/check.js';
+import { checkSourceIdentity } from '../../packages/materializer/src/engine/source-identity/check.js';
 import { cli } from '../../packages/materializer/src/cli/testing/cli-harness.js';
 import { s3Connection, testCoordinator } from '../../packages/stores/src/testing/services.js';
 import { createTrsDatabase, type TrsDatabase } from '../helpers/trs-database.js';

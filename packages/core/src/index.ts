@@ -13,7 +13,7 @@ export * from './definitions/aggregation.js';
 export { pointInTimeJoin, chooseRows } from './join/point-in-time-join.js';
 export { keyBuckets, groupByBucket } from './arrow/key-buckets.js';
 export type { PointInTimeJoinOptions } from './join/options.js';
-export { applyLookup, lookupRows, type LookupJoin, type LookupCounts, type LookupResult } from './join/lookup.js';
+export { applyLookup, lookupRows, type LookupJoin, type LookupCounts, type LookupResult, type LookupOptions } from './join/lookup.js';
 export type { Lookup, ResolvedLookup, BeforeHistoryPolicy, LookupBasis } from './definitions/lookup.js';
 export { versionTimeOf, BEFORE_HISTORY_POLICIES, LOOKUP_BASES } from './definitions/lookup.js';
 export {
@@ -132,6 +132,7 @@ export {
   type SourceSnapshotOptions,
 } from './interfaces/source.js';
 export { describeSourceIdentity, type SourceIdentity, type SourceIdentityOptions } from './interfaces/source-identity.js';
+export type { Capture, CaptureUnit, CaptureRunOptions, CapturePosition, ChangeBatch, SourceChanges } from './interfaces/change.js';
 export { formatTable, type FormatTableOptions } from './arrow/format-table.js';
 export { formatHtmlTable, escapeHtml, type FormatHtmlOptions } from './arrow/format-html.js';
 export { diffFeatureRows, sameValue, TOMBSTONE_COLUMN, type DiffFeatureRowsOptions } from './join/diff-rows.js';

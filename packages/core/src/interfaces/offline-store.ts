@@ -1,4 +1,4 @@
-import type { RecordBatch } from 'apache-arrow';
+import type { Field, RecordBatch } from 'apache-arrow';
 import type { TimeInput } from '../time/timestamp.js';
 import type { Commit, CommitOperation, DataFileEntry, RetentionMark } from './offline-commit.js';
 import type { IoOptions } from './object-store.js';
@@ -27,7 +27,8 @@ export interface OfflineStore {
    * Streams the rows of a snapshot, a file and a row group at a time (memory
    * stays bounded by one row group). Only files whose stats overlap the
    * filters are opened; rows outside them are filtered out. Batches come in
-   * write order and share one schema.
+   * write order and share one schema: the first file's (see
+   * `ensureColumns` for columns only later files have).
    */
   scan(view: string, options?: ScanOptions): AsyncIterable<RecordBatch>;
 
@@ -99,6 +100,14 @@ export interface ScanOptions extends IoOptions {
   readonly asKnownAt?: TimeInput;
   /** Columns to return (default: all), in this order. */
   readonly columns?: readonly string[];
+  /**
+   * Columns every batch has although files written before they existed
+   * lack them (a source mirror's `_asof_deleted`): null there. Batches
+   * otherwise take the first file's schema, so a column only later files
+   * have would be left out. A file that has one must have it with this
+   * type. With `columns`, only those named there are returned.
+   */
+  readonly ensureColumns?: readonly Field[];
   /**
    * The earliest instant the caller will evaluate features at. If retention
    * has coarsened or dropped history there, the scan throws `RetentionError`

@@ -96,6 +96,15 @@ export interface SourceSession {
   extract(relation: Relation, options?: ExtractOptions): AsyncIterable<RecordBatch>;
   /** Like {@link extract}, restricted to the rows changed in a watermark interval, ordered by the watermark. */
   extractChanges(relation: Relation, options: IncrementalOptions): AsyncIterable<RecordBatch>;
+  /**
+   * An instant on the source's own clock (epoch µs, UTC) at which every
+   * read of this session shows the source: a row this snapshot lacks did
+   * not exist then, so a full extract can date the deletes it infers. The
+   * first call reads it (call it before extracting; later calls return
+   * the same instant). `null`, or no such method, where the source cannot
+   * vouch for one: a full extract from it then infers no deletes.
+   */
+  snapshotTime?(options?: { readonly signal?: AbortSignal }): Promise<bigint | null>;
 }
 
 /** Options of {@link SourceConnector.snapshot}. */

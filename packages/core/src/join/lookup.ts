@@ -4,7 +4,7 @@ import { KeyDictionary } from '../arrow/keys.js';
 import { microsVector, readMicrosColumn } from '../arrow/time-column.js';
 import { LOOKUP_BASES, type ResolvedLookup } from '../definitions/lookup.js';
 import { InvalidInputError } from '../errors.js';
-import { assemble, chooseRows } from './point-in-time-join.js';
+import { assemble, chooseRows, readTombstones } from './point-in-time-join.js';
 
 /**
  * The parts of a {@link ResolvedLookup} {@link applyLookup} reads; a view's
@@ -21,8 +21,19 @@ export interface LookupCounts {
   readonly earliestKnown: number;
   /** Older than every known version of their key; left null (`beforeHistory: 'null'`). */
   readonly beforeHistory: number;
-  /** No version to look up: unknown key, or a null key or `at`. */
+  /** No version to look up: unknown key, a key deleted by `at` (with {@link LookupOptions.tombstone}), or a null key or `at`. */
   readonly noVersion: number;
+}
+
+/** Options of {@link lookupRows}. */
+export interface LookupOptions {
+  /**
+   * A Bool column of the versions marking deletes (a source mirror's
+   * `_asof_deleted`): a row whose chosen version is a delete finds no
+   * version (its key is absent from the delete's version time on), and a
+   * delete is never a row's earliest known version.
+   */
+  readonly tombstone?: string;
 }
 
 /** What {@link lookupRows} returns: the rows with the lookup's columns, and how each was found. */
@@ -51,8 +62,8 @@ const NO_VERSION = 3;
  * `versions` holds every version of the lookup source's rows (with its
  * primary key columns, its version-time column and the looked-up columns).
  */
-export function applyLookup(rows: Table, versions: Table, lookup: LookupJoin): Table {
-  return lookupRows(rows, versions, lookup).table;
+export function applyLookup(rows: Table, versions: Table, lookup: LookupJoin, options: LookupOptions = {}): Table {
+  return lookupRows(rows, versions, lookup, options).table;
 }
 
 /**
@@ -64,7 +75,7 @@ export function applyLookup(rows: Table, versions: Table, lookup: LookupJoin): T
  * event time, no TTL; then one pass over the versions finds each key's
  * earliest one. Cost O((n + m) log m), no per-row objects.
  */
-export function lookupRows(rows: Table, versions: Table, lookup: LookupJoin): LookupResult {
+export function lookupRows(rows: Table, versions: Table, lookup: LookupJoin, options: LookupOptions = {}): LookupResult {
   const on = Object.entries(lookup.on);
   const outputs = Object.entries(lookup.columns);
   const basisColumn = lookup.basisColumn ?? null;
@@ -93,7 +104,18 @@ export function lookupRows(rows: Table, versions: Table, lookup: LookupJoin): Lo
     [time]: versions.getChild(lookup.versionTime)!,
   });
   const take = chooseRows(spine, candidates, { keys, spineTime: time, eventTime: time });
-  const basis = classify(spine, candidates, keys, take, versionTime.micros, lookup.at === null ? null : readMicrosColumn(spine, time).valid, earliest);
+  // A delete chosen as the version in force means the key is gone by then: no version (and never an earliest one).
+  const deleted = options.tombstone === undefined ? null : readTombstones(versions, options.tombstone);
+  const gone = deleted ? new Uint8Array(take.length) : null;
+  if (deleted) {
+    for (let i = 0; i < take.length; i++) {
+      if (take[i]! >= 0 && deleted[take[i]!]) {
+        take[i] = -1;
+        gone![i] = 1;
+      }
+    }
+  }
+  const basis = classify(spine, candidates, keys, take, versionTime.micros, lookup.at === null ? null : readMicrosColumn(spine, time).valid, earliest, deleted, gone);
   const columns: Vector[] = outputs.map(([, column]) => gather(versions.getChild(column)!, take));
   const fields = outputs.map(([output], i) => new Field(output, columns[i]!.type, true));
   if (basisColumn !== null) {
@@ -112,7 +134,9 @@ export function lookupRows(rows: Table, versions: Table, lookup: LookupJoin): Lo
  * The basis code of every row, and (with `earliest`) the earliest version
  * written into `take` for rows before their key's history. A row the join
  * did not match has a known key whose versions are all later than its `at`
- * (there is no TTL), unless its key is unknown or null or its `at` is null.
+ * (there is no TTL), unless its key is unknown or null, its `at` is null,
+ * or (`gone`) the version in force was a delete. Deletes are never a
+ * key's earliest version.
  */
 function classify(
   spine: Table,
@@ -122,11 +146,14 @@ function classify(
   versionTimes: BigInt64Array,
   atValid: Uint8Array | null,
   earliest: boolean,
+  deleted: Uint8Array | null,
+  gone: Uint8Array | null,
 ): Uint8Array {
   const basis = new Uint8Array(take.length);
   let unmatched = false;
   for (let i = 0; i < take.length; i++) if (take[i]! < 0) unmatched = true;
   if (!unmatched) return basis;
+  if (gone) for (let i = 0; i < take.length; i++) if (gone[i]) basis[i] = NO_VERSION;
   const dictionary = new KeyDictionary();
   const versionKey = dictionary.encode(candidates, keys, { insert: true }, 'lookup versions');
   const rowKey = dictionary.encode(spine, keys, { insert: false }, 'rows');
@@ -134,12 +161,12 @@ function classify(
   const first = new Int32Array(dictionary.count).fill(-1);
   for (let j = 0; j < versionKey.length; j++) {
     const g = versionKey[j]!;
-    if (g < 0) continue;
+    if (g < 0 || (deleted !== null && deleted[j])) continue;
     const k = first[g]!;
     if (k < 0 || versionTimes[j]! <= versionTimes[k]!) first[g] = j;
   }
   for (let i = 0; i < take.length; i++) {
-    if (take[i]! >= 0) continue;
+    if (take[i]! >= 0 || (gone !== null && gone[i])) continue;
     const g = rowKey[i]!;
     if (g < 0 || first[g]! < 0 || (atValid !== null && !atValid[i])) {
       basis[i] = NO_VERSION;

@@ -122,7 +122,8 @@ function validateOptions(options: PointInTimeJoinOptions): void {
   }
 }
 
-function readTombstones(rows: Table, name: string): Uint8Array {
+/** The tombstone flags of `rows` (1 for `true`; null and `false` are 0); the column must be Bool. */
+export function readTombstones(rows: Table, name: string): Uint8Array {
   const column = rows.getChild(name);
   if (!column) throw new InvalidInputError(`tombstone column '${name}' not found in the feature rows`);
   if (!DataType.isBool(column.type)) {

@@ -1,4 +1,5 @@
 import { AsofError } from '@asof/core';
+import { CommandUnavailableError } from '../engine/errors.js';
 
 /** Process exit codes of `asof`. */
 export const EXIT = Object.freeze({
@@ -19,13 +20,6 @@ export class UsageError extends AsofError {
   constructor(message: string, usage?: string) {
     super('INVALID_INPUT', message);
     this.usage = usage;
-  }
-}
-
-/** A command whose implementation is not part of this build yet (the pipeline is not plugged in). Exit code 2. */
-export class CommandUnavailableError extends AsofError {
-  constructor(command: string, what: string) {
-    super('CONFIG', `'${command}' is not available yet: ${what}`);
   }
 }
 

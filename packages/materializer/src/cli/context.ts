@@ -22,8 +22,8 @@ import {
 } from '@asof/stores';
 import { materializerAdapters } from '../adapters/adapters.js';
 import { loadDefinitions } from './definitions-loader.js';
-import type { Logger } from './logger.js';
-import type { PipelinePort } from './pipeline-port.js';
+import type { Logger } from '../engine/logger.js';
+import type { PipelinePort } from '../engine/pipeline-port.js';
 import type { ProgressReporter } from './progress.js';
 import { readRegistry, type StoredRegistry } from './registry-file.js';
 

@@ -1,16 +1,14 @@
-import { CommandUnavailableError } from './cli-errors.js';
+import { CommandUnavailableError } from '../engine/errors.js';
 import type { CommandContext } from './context.js';
-import type { PipelinePort } from './pipeline-port.js';
+import type { PipelinePort } from '../engine/pipeline-port.js';
 
 /**
- * The pipeline the `asof` binary runs with, or `null` while none is
- * plugged in. To plug one in, return it here, e.g.
- * `return (await import('../pipeline/index.js')).pipelinePort;`
- * (a dynamic import keeps `asof help` and `asof apply` from loading the
- * sources' client libraries).
+ * The pipeline the `asof` binary runs with (the engine's), or `null` when
+ * none is plugged in. A dynamic import keeps `asof help` and `asof apply`
+ * from loading the engine and the sources' client libraries.
  */
 export async function loadPipeline(): Promise<PipelinePort | null> {
-  return (await import('../pipeline/port.js')).createPipeline();
+  return (await import('../engine/create-pipeline.js')).createPipeline();
 }
 
 /** The context's pipeline, or a `CommandUnavailableError` (exit code 2) naming the command. */

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import type { PipelinePort } from './pipeline-port.js';
+import type { PipelinePort } from '../engine/pipeline-port.js';
 import { runCli } from './run-cli.js';
 
 /** Options of {@link runCliProcess}. */

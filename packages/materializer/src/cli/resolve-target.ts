@@ -1,6 +1,6 @@
 import { AsofError } from '@asof/core';
 import type { CommandContext } from './context.js';
-import type { PipelineTarget } from './pipeline-port.js';
+import type { PipelineTarget } from '../engine/pipeline-port.js';
 import { registryLocation } from './registry-file.js';
 
 /**

@@ -5,8 +5,8 @@ import type { CommandArgs } from './command.js';
 import { findCommand, suggestCommand } from './commands/index.js';
 import { commandHelp } from './commands/help.js';
 import { createContext, type TextSink } from './context.js';
-import { createLogger, type LogFormat, type Logger } from './logger.js';
-import type { PipelinePort } from './pipeline-port.js';
+import { createLogger, type LogFormat, type Logger } from '../engine/logger.js';
+import type { PipelinePort } from '../engine/pipeline-port.js';
 import { createBarProgress, createLineProgress, type ProgressReporter, type ProgressStream } from './progress.js';
 
 /** What the CLI runs against: the process in `main.ts`, buffers in tests. */

@@ -1,5 +1,5 @@
 import type { CommandContext } from './context.js';
-import type { RunHooks, RunSummary } from './pipeline-port.js';
+import type { RunHooks, RunSummary } from '../engine/pipeline-port.js';
 import { codeOf } from './cli-errors.js';
 import { renderTable } from './text-table.js';
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { decimal, int32, int64, mysqlTable, rowsToTable, string, timestamp, toEpochMicros, type DType, type JsRow } from '@asof/core';
 import { openOfflineStore } from '@asof/stores';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mirrorSource } from '../pipeline/mirror.js';
-import { TableSourceConnector } from '../pipeline/table-connector.js';
+import { mirrorSource } from '../engine/mirror/mirror-source.js';
+import { TableSourceConnector } from '../adapters/memory/table-connector.js';
 import { computeInvoiceTables } from './invoice-table.js';
 
 const src = (name: string, pk: string, columns: Record<string, DType>) =>
@@ -18,17 +18,21 @@ const us = (iso: string) => toEpochMicros(iso);
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-/** Mirrors each list of row versions in order (one extract per step), as successive runs would. */
-async function mirrored(steps: Record<string, JsRow[]>[]) {
+/**
+ * Mirrors each list of row versions in order (one extract per step), as successive runs would. With
+ * `asOf` a step is the whole source at that instant (its full extracts infer deletes of rows it lacks).
+ */
+async function mirrored(steps: Record<string, JsRow[]>[], asOf: (bigint | undefined)[] = []) {
   const dir = await mkdtemp(path.join(tmpdir(), 'asof-finance-'));
   dirs.push(dir);
   const store = openOfflineStore({ root: dir });
-  for (const step of steps) {
+  for (const [i, step] of steps.entries()) {
     for (const source of [invoices, lineItems, skus, accounts]) {
       const rows = step[source.name];
       if (!rows) continue;
       const table = rowsToTable(rows, source.columns as never);
-      await new TableSourceConnector({ [source.name]: table }).snapshot((session) => mirrorSource(store, session, source, { mode: 'full' }));
+      const at = asOf[i];
+      await new TableSourceConnector({ [source.name]: table }, at === undefined ? {} : { asOf: at }).snapshot((session) => mirrorSource(store, session, source, { mode: 'full' }));
     }
   }
   return store;
@@ -120,6 +124,50 @@ describe('computeInvoiceTables', () => {
       [2n, 125n, 'b', 'at_issue'],
       [3n, 700n, 'a3', 'at_issue'],
       [4n, null, null, null],
+    ]);
+  });
+
+  it('treats deleted rows as gone from their delete on: the invoice leaves the table and its history ends there, a line no longer counts, a SKU prices no later line, an account names no company', async () => {
+    const line = (id: bigint, invoice: bigint, sku: bigint, quantity: number) => ({ line_item_id: id, invoice_id: invoice, sku_id: sku, quantity, updated_at: us('2024-01-10T00:00:00Z') });
+    const later = inv({ invoice_id: 3n, issued_at: us('2024-03-01T00:00:00Z'), updated_at: us('2024-01-20T00:00:00Z') });
+    const store = await mirrored(
+      [
+        {
+          invoices: [inv({}), inv({ invoice_id: 2n })],
+          invoice_line_items: [line(1n, 1n, 3n, 3), line(2n, 1n, 4n, 1), line(3n, 2n, 3n, 1)],
+          skus: [
+            { sku_id: 3n, item_name: 'a', retail_price: '1.00', updated_at: us('2023-12-01T00:00:00Z') },
+            { sku_id: 4n, item_name: 'b', retail_price: '2.00', updated_at: us('2023-12-01T00:00:00Z') },
+          ],
+          accounts: [{ account_id: 7n, company_name: 'Acme', updated_at: us('2023-01-01T00:00:00Z') }],
+        },
+        // The whole source on 2024-02-01: invoice 2 (and its line), line 2, SKU 4 and account 7 are gone; invoice 3 is new.
+        { invoices: [inv({}), later], invoice_line_items: [line(1n, 1n, 3n, 3), line(4n, 3n, 4n, 1)], skus: [{ sku_id: 3n, item_name: 'a', retail_price: '1.00', updated_at: us('2023-12-01T00:00:00Z') }], accounts: [] },
+      ],
+      [us('2024-01-15T00:00:00Z'), us('2024-02-01T00:00:00Z')],
+    );
+    const t = await computeInvoiceTables(store, { invoices, lineItems, skus, accounts }, { asOf: us('2024-06-01T00:00:00Z') });
+    expect(t.invoices.map((r) => [r.invoice_id, r.amount, r.line_count, r.unpriced_lines, r.company_name])).toEqual([
+      [1n, 300n, 1, 0, null],
+      [3n, null, 1, 1, null], // issued after its SKU was deleted: no price in force
+    ]);
+    expect(t.lines.map((l) => [l.line_item_id, l.unit_price, l.price_basis])).toEqual([
+      [1n, 100n, 'at_issue'],
+      [4n, null, null],
+    ]);
+    const two = t.history.filter((h) => h.invoice_id === 2n);
+    expect(two.map((h) => [h.status, h.valid_from, h.valid_to])).toEqual([['open', us('2024-01-10T00:00:00Z'), us('2024-02-01T00:00:00Z')]]);
+    const one = t.history.filter((h) => h.invoice_id === 1n).map((h) => [h.amount, h.company_name, h.valid_from]);
+    expect(one.slice(0, 2)).toEqual([
+      [500n, 'Acme', us('2024-01-10T00:00:00Z')],
+      [300n, null, us('2024-02-01T00:00:00Z')],
+    ]);
+    // As of before the deletes, the finance tables still show what was there (invoice 3 priced: its SKU's delete is not known yet).
+    const before = await computeInvoiceTables(store, { invoices, lineItems, skus, accounts }, { asOf: us('2024-01-31T00:00:00Z') });
+    expect(before.invoices.map((r) => [r.invoice_id, r.amount, r.company_name])).toEqual([
+      [1n, 500n, 'Acme'],
+      [2n, 100n, 'Acme'],
+      [3n, 200n, 'Acme'],
     ]);
   });
 });

@@ -1,5 +1,5 @@
-import { AsofError, dateMicros, formatDecimal, parseDecimal, tableToRows, type BeforeHistoryPolicy, type JsRow, type OfflineStore, type Source } from '@asof/core';
-import { readMirror } from '../pipeline/mirror.js';
+import { AsofError, dateMicros, formatDecimal, parseDecimal, tableToRows, TOMBSTONE_COLUMN, type BeforeHistoryPolicy, type JsRow, type OfflineStore, type Source } from '@asof/core';
+import { readMirror } from '../engine/mirror/mirror-read.js';
 
 const DAY_US = 86_400_000_000n;
 /** DECIMAL(14,2): the largest amount an invoice may have, in cents. */
@@ -95,10 +95,11 @@ export interface InvoiceTables {
   readonly lines: readonly InvoiceLineRow[];
 }
 
-/** A row version from a mirror: its values and its version time (µs). */
+/** A row version from a mirror: its values and its version time (µs); a delete says the row is gone from `at` on. */
 interface Version {
   readonly at: bigint;
   readonly row: JsRow;
+  readonly deleted: boolean;
 }
 
 /**
@@ -115,6 +116,12 @@ interface Version {
  * moment an unpaid invoice becomes overdue is a derived event, not a
  * clock reading); consecutive equal rows merge. Only what happened at or
  * before `asOf` counts, so the current table is the history at `asOf`.
+ *
+ * A deleted row is gone from its delete's version time on: a deleted
+ * invoice's history ends there (and it is not in the current table), a
+ * deleted line item no longer counts towards its invoice, a deleted SKU
+ * prices no line issued after the delete, a deleted account names no
+ * company.
  */
 export async function computeInvoiceTables(store: OfflineStore, sources: InvoiceSources, options: InvoiceTableOptions): Promise<InvoiceTables> {
   const termDays = options.termDays ?? 30;
@@ -139,7 +146,7 @@ export async function computeInvoiceTables(store: OfflineStore, sources: Invoice
   const lines = versionsBy(lineRows, 'line_item_id');
   const linesOf = new Map<string, string[]>();
   for (const [id, versions] of lines) {
-    for (const invoice of new Set(versions.map((v) => String(v.row.invoice_id)))) {
+    for (const invoice of new Set(versions.filter((v) => !v.deleted).map((v) => String(v.row.invoice_id)))) {
       let list = linesOf.get(invoice);
       if (!list) linesOf.set(invoice, (list = []));
       list.push(id);
@@ -147,9 +154,10 @@ export async function computeInvoiceTables(store: OfflineStore, sources: Invoice
   }
   const priceAt = (sku: unknown, at: bigint): { version: Version; basis: PriceBasis } | null => {
     const versions = skus.get(String(sku)) ?? [];
-    const version = latestAt(versions, at);
-    if (version) return { version, basis: 'at_issue' };
-    return earliest && versions.length > 0 ? { version: earliestOf(versions), basis: 'first_known' } : null;
+    const version = versionAt(versions, at);
+    if (version) return version.deleted ? null : { version, basis: 'at_issue' };
+    const first = earliestOf(versions);
+    return earliest && first ? { version: first, basis: 'first_known' } : null;
   };
   const term = BigInt(termDays) * DAY_US;
 
@@ -158,12 +166,16 @@ export async function computeInvoiceTables(store: OfflineStore, sources: Invoice
   const currentLines: InvoiceLineRow[] = [];
   for (const [id, versions] of invoices) {
     options.signal?.throwIfAborted();
+    const live = versions.filter((v) => !v.deleted);
+    if (live.length === 0) continue; // only deletes: never seen alive
     const lineIds = linesOf.get(id) ?? [];
-    const accountIds = new Set(versions.map((v) => String(v.row.account_id)));
+    const accountIds = new Set(live.map((v) => String(v.row.account_id)));
     const points = new Set<bigint>();
-    const first = versions[0]!.at;
+    const first = live[0]!.at;
     for (const v of versions) {
+      if (v.at < first) continue;
       points.add(v.at);
+      if (v.deleted) continue;
       const due = micros(v.row.issued_at)! + term;
       if (due > first && due <= asOf) points.add(due);
     }
@@ -174,17 +186,23 @@ export async function computeInvoiceTables(store: OfflineStore, sources: Invoice
     const close = (to: bigint | null) => open && history.push({ ...open.row, valid_from: open.from, valid_to: to });
     for (const t of [...points].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
       const state = invoiceAt(t);
-      if (open && sameRow(open.row, state.row)) continue;
+      if (open && state && sameRow(open.row, state.row)) continue;
+      if (!open && !state) continue;
       close(t);
-      open = { row: state.row, from: t };
+      open = state ? { row: state.row, from: t } : null;
     }
     close(null);
     const now = invoiceAt(asOf);
-    current.push(now.row);
-    currentLines.push(...now.lines);
+    if (now) {
+      current.push(now.row);
+      currentLines.push(...now.lines);
+    }
 
-    function invoiceAt(t: bigint): { row: InvoiceRow; lines: InvoiceLineRow[] } {
-      const inv = latestAt(versions, t)!.row;
+    /** The invoice at `t`; `null` while it is deleted. */
+    function invoiceAt(t: bigint): { row: InvoiceRow; lines: InvoiceLineRow[] } | null {
+      const version = versionAt(versions, t)!;
+      if (version.deleted) return null;
+      const inv = version.row;
       const issued = micros(inv.issued_at)!;
       const paid = micros(inv.paid_at);
       const due = issued + term;
@@ -194,7 +212,8 @@ export async function computeInvoiceTables(store: OfflineStore, sources: Invoice
       let unpriced = 0;
       let firstKnown = 0;
       for (const lineId of lineIds) {
-        const line = latestAt(lines.get(lineId)!, t)?.row;
+        const version = versionAt(lines.get(lineId)!, t);
+        const line = version && !version.deleted ? version.row : null;
         if (!line || String(line.invoice_id) !== id) continue;
         const price = priceAt(line.sku_id, issued);
         const sku = price?.version.row ?? null;
@@ -220,7 +239,8 @@ export async function computeInvoiceTables(store: OfflineStore, sources: Invoice
         });
       }
       if (cents > MAX_CENTS) bad(`invoice ${id}'s amount ${formatDecimal(cents, 2)}, beyond DECIMAL(14,2)`);
-      const account = latestAt(accounts.get(String(inv.account_id)) ?? [], t)?.row ?? null;
+      const accountVersion = versionAt(accounts.get(String(inv.account_id)) ?? [], t);
+      const account = accountVersion && !accountVersion.deleted ? accountVersion.row : null;
       const late = status === 'void' ? false : paid !== null ? paid > due : due <= t;
       const row: InvoiceRow = {
         invoice_id: BigInt(id),
@@ -254,21 +274,23 @@ function versionsBy(rows: readonly JsRow[], key: string): Map<string, Version[]>
     const id = String(row[key]);
     let list = out.get(id);
     if (!list) out.set(id, (list = []));
-    list.push({ at: micros(row.event_ts)!, row });
+    list.push({ at: micros(row.event_ts)!, row, deleted: row[TOMBSTONE_COLUMN] === true });
   }
   for (const list of out.values()) list.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)); // stable
   return out;
 }
 
-/** The earliest version (the later write among equally early ones), as a lookup at that instant takes it. */
-function earliestOf(versions: readonly Version[]): Version {
+/** The earliest version that is not a delete (the later write among equally early ones), as a lookup at that instant takes it; `null` for none. */
+function earliestOf(versions: readonly Version[]): Version | null {
+  const live = versions.filter((v) => !v.deleted);
+  if (live.length === 0) return null;
   let k = 0;
-  while (k + 1 < versions.length && versions[k + 1]!.at === versions[0]!.at) k++;
-  return versions[k]!;
+  while (k + 1 < live.length && live[k + 1]!.at === live[0]!.at) k++;
+  return live[k]!;
 }
 
-/** The latest version with version time <= `t` (the later write on a tie), or null. */
-function latestAt(versions: readonly Version[], t: bigint): Version | null {
+/** The version in force at `t`: the latest with version time <= `t` (the later write on a tie; a delete says the row is gone), or null. */
+function versionAt(versions: readonly Version[], t: bigint): Version | null {
   let lo = 0;
   let hi = versions.length;
   while (lo < hi) {

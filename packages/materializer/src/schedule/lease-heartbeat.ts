@@ -1,5 +1,5 @@
 import { LeaseLostError, type Lease, type LeaseStore } from '@asof/core';
-import { silentLogger, type Logger } from '../cli/logger.js';
+import { silentLogger, type Logger } from '../engine/logger.js';
 import { systemClock, type Clock } from './clock.js';
 
 /** Options of {@link LeaseHeartbeat}. */

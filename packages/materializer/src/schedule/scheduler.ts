@@ -1,5 +1,5 @@
 import type { Lease, LeaseStore } from '@asof/core';
-import { silentLogger, type Logger } from '../cli/logger.js';
+import { silentLogger, type Logger } from '../engine/logger.js';
 import { systemClock, type Clock } from './clock.js';
 import { CronSchedule } from './cron-schedule.js';
 import { newHolderId } from './holder-id.js';

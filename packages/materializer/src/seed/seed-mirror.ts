@@ -8,14 +8,15 @@ import {
   microsVector,
   readMicrosColumn,
   sameValue,
+  TOMBSTONE_COLUMN,
   versionTimeOf,
   type Commit,
   type OfflineStore,
   type Source,
 } from '@asof/core';
 import { Field, Schema, type RecordBatch, type Table } from 'apache-arrow';
-import { mirrorName, readMirror } from '../pipeline/mirror.js';
-import { primaryKeyOf } from '../pipeline/relation.js';
+import { mirrorName, readMirror } from '../engine/mirror/mirror-read.js';
+import { primaryKeyOf } from '../engine/relation.js';
 import { SeedFileError } from './seed-file-error.js';
 
 /** What {@link seedMirror} did. */
@@ -133,12 +134,19 @@ export async function seedMirror(store: OfflineStore, source: Source, rows: Tabl
   }
 }
 
+/** The mirror's versions by id; deletes are not versions a seed could repeat (a seed holds rows, never deletes). */
 function indexVersions(mirrored: Table, pk: readonly string[], id: (i: number, keys: readonly unknown[][], micros: BigInt64Array) => string): Map<string, number> {
   const keys = pk.map((k) => columnValues(mirrored.getChild(k)!, k));
   const micros = readMicrosColumn(mirrored, 'event_ts').micros;
+  const deleted = deletedRows(mirrored);
   const out = new Map<string, number>();
-  for (let j = 0; j < mirrored.numRows; j++) out.set(id(j, keys, micros), j);
+  for (let j = 0; j < mirrored.numRows; j++) if (!deleted[j]) out.set(id(j, keys, micros), j);
   return out;
+}
+
+function deletedRows(mirrored: Table): boolean[] {
+  const flags = mirrored.getChild(TOMBSTONE_COLUMN);
+  return Array.from({ length: mirrored.numRows }, (_, j) => flags?.get(j) === true);
 }
 
 /**
@@ -187,7 +195,9 @@ async function checkRace(
   const fileTimes = readMicrosColumn(rows, versionTimeOf(source)).micros;
   for (let i = 0; i < rows.numRows; i++) if (keep[i]) mine.set(id(i, fileKeys, fileTimes), i);
   const values = declared.map((c) => [columnValues(rows.getChild(c)!, c), columnValues(mirrored.getChild(c)!, c)] as const);
+  const deleted = deletedRows(mirrored);
   for (let j = 0; j < mirrored.numRows; j++) {
+    if (deleted[j]) continue;
     const i = mine.get(id(j, keys, micros));
     if (i === undefined) continue;
     if (values.every(([a, b]) => sameValue(a[i] ?? null, b[j] ?? null) || (a[i] == null && b[j] == null))) continue;

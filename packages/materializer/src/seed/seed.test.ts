@@ -22,9 +22,9 @@ import {
 import { encodeParquet, openOfflineStore } from '@asof/stores';
 import { Float64, Table, Timestamp, TimeUnit, vectorFromArray } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
-import { materialize, readView } from '../pipeline/materialize.js';
-import { mirrorName, readMirror } from '../pipeline/mirror.js';
-import { TableSourceConnector } from '../pipeline/table-connector.js';
+import { materialize, readView } from '../engine/materialize.js';
+import { mirrorName, readMirror } from '../engine/mirror/mirror-read.js';
+import { TableSourceConnector } from '../adapters/memory/table-connector.js';
 import { parseCsv } from './csv.js';
 import { readSeedFile } from './read-seed-file.js';
 import { SeedFileError } from './seed-file-error.js';

@@ -43,10 +43,10 @@ export async function* readDataFile(
   objects: ObjectStore,
   view: string,
   file: DataFileEntry,
-  options: { columns?: readonly string[]; signal?: AbortSignal; bytes?: Uint8Array | null } = {},
+  options: { columns?: readonly string[]; optionalColumns?: readonly string[]; signal?: AbortSignal; bytes?: Uint8Array | null } = {},
 ): AsyncIterable<RecordBatch> {
   const key = dataKey(view, file.path);
   const bytes = options.bytes ?? (await objects.get(key, options));
   if (!bytes) throw new StoreReadError(`data file ${key} of view '${view}' is missing from ${objects.describe()}`);
-  yield* decodeParquet(bytes, { columns: options.columns, signal: options.signal, source: key });
+  yield* decodeParquet(bytes, { columns: options.columns, optionalColumns: options.optionalColumns, signal: options.signal, source: key });
 }

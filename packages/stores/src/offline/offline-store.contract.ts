@@ -21,6 +21,7 @@ import {
   visible,
   type OfflineStoreHarness,
 } from '../testing/fixtures.js';
+import { describeOfflineColumns } from './offline-columns.contract.js';
 import { describeOfflineConcurrency } from './offline-concurrency.contract.js';
 import { describeOfflineMaintenance } from './offline-maintenance.contract.js';
 
@@ -194,5 +195,6 @@ export function describeOfflineStore(name: string, factory: () => Promise<Offlin
 
     describeOfflineConcurrency(factory);
     describeOfflineMaintenance(factory);
+    describeOfflineColumns(factory);
   });
 }

@@ -1,4 +1,4 @@
-import { Schema, type RecordBatch } from 'apache-arrow';
+import { Field, Schema, type RecordBatch } from 'apache-arrow';
 import {
   formatDuration,
   formatMicros,
@@ -12,7 +12,7 @@ import {
   type OfflineSnapshot,
   type ScanOptions,
 } from '@asof/core';
-import { conformBatch, filterRows, selectColumns } from '@asof/core';
+import { conformBatch, filterRows, typeKey } from '@asof/core';
 import { micros } from './commit-codec.js';
 import { readDataFile } from './data-files.js';
 import { CREATED_TS, EVENT_TS } from './file-stats.js';
@@ -32,7 +32,8 @@ export type RemovalLookup = (path: string) => Promise<{ version: number; committ
  * Streams a snapshot's rows: prunes files by their logged stats, reads the
  * rest one file at a time (the next file is fetched while the current one
  * is decoded), filters rows, projects columns, and gives every batch the
- * schema of the first.
+ * schema of the first (plus the `ensureColumns` it lacks, null where a
+ * file lacks them).
  */
 export async function* scanSnapshot(
   objects: ObjectStore,
@@ -49,6 +50,8 @@ export async function* scanSnapshot(
   };
   const files = snapshot.files.filter((f) => mayMatch(f, filter));
   const wanted = options.columns ? [...options.columns] : null;
+  const ensure = options.ensureColumns ?? [];
+  const optional = ensure.map((f) => f.name);
   const read = wanted && [...new Set([...wanted, ...(filter.start !== null || filter.end !== null ? [EVENT_TS] : []), ...(filter.knownAt !== null ? [CREATED_TS] : [])])];
   let schema: Schema | null = null;
   const fetch = (file: DataFileEntry) => objects.get(dataKey(view, file.path), options).catch((error: unknown) => error as Error);
@@ -60,11 +63,11 @@ export async function* scanSnapshot(
     if (bytes instanceof Error) throw bytes;
     if (bytes === null) await throwMissing(view, file, snapshot, objects, removedLater);
     options.onFileOpened?.(file);
-    for await (const batch of readDataFile(objects, view, file, { columns: read ?? undefined, signal: options.signal, bytes })) {
-      let rows = applyFilter(batch, file, filter);
+    for await (const batch of readDataFile(objects, view, file, { columns: read ?? undefined, optionalColumns: optional, signal: options.signal, bytes })) {
+      const rows = applyFilter(batch, file, filter);
       if (rows.numRows === 0) continue;
-      if (wanted) rows = selectColumns(rows, projection(rows.schema, wanted, view));
-      schema ??= rows.schema;
+      const own = wanted ? projection(rows.schema, wanted, view, ensure) : withEnsured(rows.schema, ensure, view, file.path);
+      schema ??= own;
       yield conformBatch(rows, schema, `file ${file.path}`);
     }
   }
@@ -98,14 +101,38 @@ function applyFilter(batch: RecordBatch, file: DataFileEntry, filter: RowFilter)
   return filterRows(batch, keep);
 }
 
-function projection(schema: Schema, wanted: readonly string[], view: string): Schema {
+function projection(schema: Schema, wanted: readonly string[], view: string, ensure: readonly Field[]): Schema {
   return new Schema(
     wanted.map((name) => {
       const field = schema.fields.find((f) => f.name === name);
-      if (!field) throw new SchemaMismatchError(name, `view '${view}' has no column '${name}'; it has ${schema.fields.map((f) => f.name).join(', ')}`);
-      return field;
+      const ensured = ensure.find((f) => f.name === name);
+      if (field && ensured) checkEnsured(field, ensured, `view '${view}'`);
+      if (field) return field;
+      if (ensured) return nullable(ensured);
+      throw new SchemaMismatchError(name, `view '${view}' has no column '${name}'; it has ${schema.fields.map((f) => f.name).join(', ')}`);
     }),
   );
+}
+
+/** A file's schema with the ensured columns it lacks appended (nullable). */
+function withEnsured(schema: Schema, ensure: readonly Field[], view: string, path: string): Schema {
+  if (ensure.length === 0) return schema;
+  for (const field of ensure) {
+    const own = schema.fields.find((f) => f.name === field.name);
+    if (own) checkEnsured(own, field, `view '${view}' (file ${path})`);
+  }
+  const missing = ensure.filter((f) => !schema.fields.some((g) => g.name === f.name));
+  return missing.length === 0 ? schema : new Schema([...schema.fields, ...missing.map(nullable)], schema.metadata);
+}
+
+function checkEnsured(field: Field, ensured: Field, where: string): void {
+  if (typeKey(field.type) !== typeKey(ensured.type)) {
+    throw new SchemaMismatchError(field.name, `column '${field.name}' of ${where} is ${typeKey(field.type)}, not the ${typeKey(ensured.type)} the reader expects`);
+  }
+}
+
+function nullable(field: Field): Field {
+  return field.nullable ? field : new Field(field.name, field.type, true, field.metadata);
 }
 
 function checkRetention(snapshot: OfflineSnapshot, options: ScanOptions): void {

@@ -2,14 +2,14 @@
  * `MySqlConnector.identity` against the real MariaDB: what it reads, that
  * every spelling of the same address and every user give the same source,
  * that it never holds a credential, and how the rule of
- * pipeline/source-identity/rule.ts judges what MariaDB really does on ALTER
+ * engine/source-identity/rule.ts judges what MariaDB really does on ALTER
  * TABLE and on re-creating tables.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Relation, SourceIdentity } from '@asof/core';
 import { ensureServices } from '../../../../../test/helpers/services.js';
-import { compareIdentities } from '../../pipeline/source-identity/rule.js';
+import { compareIdentities } from '../../engine/source-identity/rule.js';
 import { MySqlConnector } from './connector.js';
 import { createTestDatabase, type TestDatabase } from './testing/test-database.js';
 import type { MySqlConnectorConfig } from './config.js';

@@ -6,6 +6,7 @@ import type { RecordBatch } from 'apache-arrow';
 import {
   describeRelation,
   InvalidInputError,
+  parseIsoMicros,
   type ExtractOptions,
   type IncrementalOptions,
   type Relation,
@@ -25,6 +26,9 @@ import { selectStatement } from './sql.js';
 import type { ColumnPlan } from './type-map.js';
 import { formatWallMicros } from './value-parsers.js';
 
+/** The server's clock as ISO-8601 UTC with µs (independent of the session's time zone). */
+const SNAPSHOT_TIME = "SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ')";
+
 /** What a session borrows from its connector. */
 export interface SessionContext {
   readonly config: ResolvedConfig;
@@ -40,6 +44,7 @@ export class MySqlSession implements SourceSession {
   readonly #signal: AbortSignal | undefined;
   #busy = false;
   #ended = false;
+  #snapshotTime: Promise<bigint> | null = null;
 
   constructor(lease: ConnectionLease, context: SessionContext, signal: AbortSignal | undefined) {
     this.#lease = lease;
@@ -73,6 +78,25 @@ export class MySqlSession implements SourceSession {
       throw new InvalidInputError(`extractChanges: overlapMs must be a non-negative number, got ${overlapMs}`);
     }
     return this.#read(relation, options, options);
+  }
+
+  /**
+   * The server's clock (`UTC_TIMESTAMP(6)`), read by the first call inside
+   * the snapshot's transaction and kept: every read of this session shows
+   * the database as of the transaction's consistent snapshot, which began
+   * at or before it, so a row the snapshot lacks did not exist then.
+   */
+  snapshotTime(options: { readonly signal?: AbortSignal } = {}): Promise<bigint> {
+    this.#snapshotTime ??= (async () => {
+      this.#enter();
+      try {
+        const [rows] = await this.run(SNAPSHOT_TIME, [], this.#merge(options.signal), true);
+        return parseIsoMicros(String((rows as unknown[][])[0]![0]));
+      } finally {
+        this.#busy = false;
+      }
+    })();
+    return this.#snapshotTime;
   }
 
   /** Whether an extract is running (started and neither finished nor left). */

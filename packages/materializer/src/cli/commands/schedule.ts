@@ -3,7 +3,7 @@ import { durationArg, flagArg, listArg, numberArg, requiredArg, stringArg } from
 import { codeOf, UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
 import { requirePipeline } from '../pipeline-binding.js';
-import type { RunSummary } from '../pipeline-port.js';
+import type { RunSummary } from '../../engine/pipeline-port.js';
 import { resolveTarget } from '../resolve-target.js';
 import { assertAllSucceeded, formatMs, runHooks, ViewsFailedError } from '../run-summary.js';
 import { renderTable } from '../text-table.js';

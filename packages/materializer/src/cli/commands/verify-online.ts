@@ -1,7 +1,7 @@
 import { AsofError, formatMicros, type JsRow } from '@asof/core';
 import { instantArg, listArg } from '../args.js';
 import type { Command } from '../command.js';
-import { verifyOnline, type OnlineVerification } from '../../pipeline/verify-online.js';
+import { verifyOnline, type OnlineVerification } from '../../engine/publish/verify-online.js';
 import { resolveTarget } from '../resolve-target.js';
 import { renderTable } from '../text-table.js';
 

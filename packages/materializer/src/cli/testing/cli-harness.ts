@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Float64, Int64, makeData, makeVector, Table, vectorFromArray, type RecordBatch } from 'apache-arrow';
 import { microsVector } from '@asof/core';
 import { openOfflineStore } from '@asof/stores';
-import type { MaterializeRequest, PipelinePort, RunHooks, RunSummary } from '../pipeline-port.js';
+import type { MaterializeRequest, PipelinePort, RunHooks, RunSummary } from '../../engine/pipeline-port.js';
 import { runCli, type CliIo } from '../run-cli.js';
 
 /** The fixtures folder, for `--definitions`. */

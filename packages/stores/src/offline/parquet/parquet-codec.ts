@@ -56,6 +56,8 @@ export interface ParquetLayout {
 export interface ParquetReadOptions {
   /** Top-level columns to read (default: all). */
   readonly columns?: readonly string[];
+  /** Names among `columns` a file may lack (written before they existed): read where present, left out where not. */
+  readonly optionalColumns?: readonly string[];
   readonly signal?: AbortSignal;
   /** Where the bytes came from, for messages. */
   readonly source?: string;
@@ -74,6 +76,7 @@ export async function* decodeParquet(bytes: Uint8Array, options: ParquetReadOpti
     const groups = meta.numRowGroups();
     const rowGroupRows = Array.from({ length: groups }, (_, g) => meta.rowGroup(g).numRows());
     meta.free();
+    const columns = options.columns && options.optionalColumns?.length ? presentColumns(file, options.columns, options.optionalColumns) : options.columns;
     for (let g = 0; g < groups; g++) {
       options.signal?.throwIfAborted();
       const rows = rowGroupRows[g]!;
@@ -81,7 +84,7 @@ export async function* decodeParquet(bytes: Uint8Array, options: ParquetReadOpti
       const table = await file.read({
         rowGroups: [g],
         batchSize: rows,
-        ...(options.columns ? { columns: [...options.columns] } : {}),
+        ...(columns ? { columns: [...columns] } : {}),
       });
       try {
         for (const batch of table.recordBatches()) yield copyOut(batch);
@@ -104,6 +107,23 @@ export async function parquetLayout(bytes: Uint8Array, source?: string): Promise
     return { rows: rowGroupRows.reduce((a, b) => a + b, 0), rowGroupRows };
   } finally {
     file.free();
+  }
+}
+
+/** `columns` without the optional ones the file does not have. */
+function presentColumns(file: wasm.ParquetFile, columns: readonly string[], optional: readonly string[]): string[] {
+  const schema = file.schema();
+  try {
+    return columns.filter((name) => {
+      if (!optional.includes(name)) return true;
+      try {
+        return schema.indexOf(name) >= 0;
+      } catch {
+        return false; // parquet-wasm throws for a name the schema lacks
+      }
+    });
+  } finally {
+    schema.free();
   }
 }
 

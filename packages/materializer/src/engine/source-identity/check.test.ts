@@ -26,7 +26,7 @@ import {
 import { openOfflineStore } from '@asof/stores';
 import { afterAll, describe, expect, it } from 'vitest';
 import { materialize } from '../materialize.js';
-import { TableSourceConnector } from '../table-connector.js';
+import { TableSourceConnector } from '../../adapters/memory/table-connector.js';
 import { checkSourceIdentity } from './check.js';
 import { appendIdentityEntry, IDENTITY_LOG, readIdentityLog } from './log.js';
 

@@ -19,6 +19,7 @@ import {
   type DType,
   type JsRow,
   type Source,
+  TOMBSTONE_COLUMN,
 } from '@asof/core';
 import { Table } from 'apache-arrow';
 import { latestVersions } from './latest-versions.js';
@@ -51,8 +52,9 @@ export async function computeViewRows(view: AnyFeatureView, read: VersionReader,
 /**
  * The rows a view aggregates, from some of its source's row versions (all
  * of them, or one bucket of primary keys): the latest version per key at
- * `knownAt`, the lookups in order, then the transform. `null` when nothing
- * is left. Lookup sources are read whole through `read`; how each lookup
+ * `knownAt` (a key whose latest version is a delete is gone, so whatever
+ * it contributed is retracted), the lookups in order, then the transform.
+ * `null` when nothing is left. Lookup sources are read whole through `read`; how each lookup
  * found its rows (at their time, from the earliest version, not at all) is
  * added to `tally`.
  */
@@ -61,7 +63,9 @@ export async function deriveEvents(view: AnyFeatureView, versions: Table | null,
   if (rows === null || rows.numRows === 0) return null;
   for (const [i, lookup] of view.lookups.entries()) {
     const dimension = await read(lookup.source);
-    const looked = lookupRows(rows, dimension ?? new Table(), lookup);
+    // A dimension row deleted by a row's `at` is absent then (mirrors carry the flag; a hand-made table may not).
+    const deletes = dimension?.getChild(TOMBSTONE_COLUMN) ? { tombstone: TOMBSTONE_COLUMN } : {};
+    const looked = lookupRows(rows, dimension ?? new Table(), lookup, deletes);
     tally?.add(i, looked.counts);
     rows = looked.table;
   }

@@ -1,5 +1,5 @@
 import type { CommitOperation, ObjectStore, OfflineStore, OnlineStore, Registry, SourceConnector } from '@asof/core';
-import type { LookupSummary } from '../pipeline/lookup-tally.js';
+import type { LookupSummary } from './compute/lookup-tally.js';
 import type { Logger } from './logger.js';
 
 /**

@@ -20,7 +20,7 @@ import { relationOf } from '../relation.js';
 import { compareIdentities } from './rule.js';
 import { appendIdentityEntry, IDENTITY_LOG, readIdentityLog, type IdentityEntry, type IdentityLog } from './log.js';
 
-/** Mirrors are `_source.<name>` (pipeline/mirror.ts). */
+/** Mirrors are `_source.<name>` (engine/mirror.ts). */
 const MIRROR_PREFIX = '_source.';
 /** Rounds of read-decide-append before giving up on a log that keeps moving. */
 const MAX_ROUNDS = 10;

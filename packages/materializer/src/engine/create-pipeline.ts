@@ -1,9 +1,8 @@
-import { type AnyFeatureView, describeSourceIdentity, formatMicros } from '@asof/core';
-import { CommandUnavailableError } from '../cli/cli-errors.js';
-import type { DemoRequest, ExampleLoadRequest, ExampleLoadSummary, PipelinePort, PipelineTarget, RunHooks, RunSummary } from '../cli/pipeline-port.js';
+import { formatMicros, type AnyFeatureView } from '@asof/core';
+import { CommandUnavailableError } from './errors.js';
+import type { DemoRequest, ExampleLoadRequest, ExampleLoadSummary, PipelinePort, PipelineTarget, RunHooks, RunSummary } from './pipeline-port.js';
 import { materialize, type MaterializationResult } from './materialize.js';
-import type { ExtractMode } from './mirror.js';
-import { publishOnline } from './publish-online.js';
+import type { ExtractMode } from './mirror/mirror-source.js';
 
 /** Runs the demo: supplied by whoever ships demo data (the TRS example). */
 export type DemoRunner = (request: DemoRequest, hooks: RunHooks) => Promise<RunSummary[]>;
@@ -43,32 +42,12 @@ async function runViews(target: PipelineTarget, hooks: RunHooks, mode: ExtractMo
     mode,
     interval,
     rebaseSource: target.rebaseSource === true,
+    publish: { online: () => target.online(), at: () => target.publishAt() },
+    logger: hooks.logger,
     signal: hooks.signal,
     onProgress: (stage, name, done, total) => hooks.progress(stage === 'extract' ? `source ${name}` : 'views', done, total, stage === 'extract' ? 'rows' : 'views'),
   });
-  logSourceCheck(result, target.rebaseSource === true, hooks);
-  for (const source of result.sources) hooks.logger.info('source mirrored', { source: source.source, rowsRead: source.rowsRead, versionsAdded: source.versionsAdded });
-  const online = await target.online();
-  if (online) {
-    const at = target.publishAt();
-    for (const view of views) {
-      if (!view.online || result.views.find((v) => v.view === view.name)?.status === 'failed') continue;
-      const published = await publishOnline(target.store, online, view, at, { signal: hooks.signal });
-      hooks.logger.info('published online', { view: view.name, online: online.describe(), entities: published.entities, written: published.written });
-    }
-  }
   return summarize(views, result);
-}
-
-/** Says what the source check found: a re-base, an accepted change or a first record are worth a look. */
-function logSourceCheck({ identity }: MaterializationResult, rebase: boolean, hooks: RunHooks): void {
-  const fields = { status: identity.status, source: describeSourceIdentity(identity.identity), changes: identity.changes, fullRead: identity.fullRead };
-  if (identity.status === 'rebased') hooks.logger.warn('root re-based on another source; its mirrored sources are read in full', fields);
-  else if (identity.status === 'updated') hooks.logger.warn('source identity updated (same source, accepted change)', fields);
-  else if (identity.status === 'recorded') hooks.logger[identity.changes.length > 0 ? 'warn' : 'info']('source identity recorded for this root', fields);
-  else if (identity.fullRead.length > 0) hooks.logger.info('reading sources in full, owed since the root was re-based', fields);
-  else hooks.logger.debug('source identity matches the root', fields);
-  if (rebase && identity.status !== 'rebased') hooks.logger.info('--rebase-source: the source is already the root’s; nothing was re-based', fields);
 }
 
 /** One {@link RunSummary} per view of a {@link materialize} result. */

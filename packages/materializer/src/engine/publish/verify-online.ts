@@ -13,8 +13,8 @@ import {
   type OnlineStore,
 } from '@asof/core';
 import { Table } from 'apache-arrow';
-import { EVENT_TS } from './compute-view.js';
-import { readView } from './view-rows.js';
+import { EVENT_TS } from '../compute/compute-view.js';
+import { readView } from '../view-rows.js';
 
 /** One view's consistency report: offline `asOf(at)` against the online store read at `at`. */
 export interface OnlineVerification {

@@ -1,6 +1,6 @@
 import { bool, rowsToTable, timestamp, TOMBSTONE_COLUMN, type AnyFeatureView, type DType, type OfflineStore } from '@asof/core';
 import { Table, type RecordBatch } from 'apache-arrow';
-import { emptyRows } from './compute-view.js';
+import { emptyRows } from './compute/compute-view.js';
 
 /** Rows of a view's visible files (from the commit log's stats; no data read). */
 export async function rowCount(store: OfflineStore, view: string, signal?: AbortSignal): Promise<number> {

@@ -1,8 +1,9 @@
 import { keyBuckets, readMicrosColumn, tableToRows, takeTable, type AnyFeatureView, type OfflineStore, type OnlineStore } from '@asof/core';
 import { Table } from 'apache-arrow';
-import { latestAt } from './online-rows.js';
-import { rowCount, withTombstones } from './view-rows.js';
 import { SpillBuckets } from '@asof/stores';
+import type { AffectedEntities } from '../affected/affected-entities.js';
+import { rowCount, withTombstones } from '../view-rows.js';
+import { latestAt } from './online-rows.js';
 
 /** What {@link publishOnline} did for one view. */
 export interface PublishResult {
@@ -20,14 +21,15 @@ export interface PublishResult {
  * current, so window expiries and due dates that have come to pass since the
  * data last changed reach the online store on the next publish. Rows the
  * online store already holds (same event and created time) are not written
- * again. Works a bucket of entities at a time.
+ * again. Works a bucket of entities at a time. The publish stage of a run:
+ * `affected` names the entities it recomputed (every one, today).
  */
 export async function publishOnline(
   store: OfflineStore,
   online: OnlineStore,
   view: AnyFeatureView,
   at: bigint,
-  options: { readonly memoryBudgetRows?: number; readonly signal?: AbortSignal } = {},
+  options: { readonly memoryBudgetRows?: number; readonly signal?: AbortSignal; readonly affected?: AffectedEntities } = {},
 ): Promise<PublishResult> {
   const budget = options.memoryBudgetRows ?? 1_000_000;
   const buckets = Math.max(1, Math.ceil((await rowCount(store, view.name, options.signal)) / budget));

@@ -1,6 +1,6 @@
 import { chooseRows, microsVector, takeTable, TOMBSTONE_COLUMN, type AnyFeatureView } from '@asof/core';
 import { Bool, makeData, makeVector, Table } from 'apache-arrow';
-import { EVENT_TS } from './compute-view.js';
+import { EVENT_TS } from '../compute/compute-view.js';
 
 /**
  * The row each entity shows at `at`: per entity of `rows` (feature rows of
