@@ -11,6 +11,8 @@ export { daysFromCivil, civilFromDays, floorDiv } from './time/civil.js';
 export { readMicrosColumn, readMicrosVector, microsVector, TIMESTAMP_US_UTC, type MicrosColumn } from './arrow/time-column.js';
 export * from './definitions/aggregation.js';
 export { pointInTimeJoin, chooseRows } from './join/point-in-time-join.js';
+export { timelineRows, type TimelineRowsOptions } from './join/online-timeline.js';
+export { latestAtOrBefore, timelineAnswerAt, type TimelineAnswer } from './join/timeline-at.js';
 export { keyBuckets, groupByBucket } from './arrow/key-buckets.js';
 export type { PointInTimeJoinOptions } from './join/options.js';
 export { applyLookup, lookupRows, type LookupJoin, type LookupCounts, type LookupResult } from './join/lookup.js';
@@ -47,6 +49,7 @@ export {
 export {
   defineFeatureView,
   isFeatureView,
+  DEFAULT_ONLINE_HORIZON_MS,
   type FeatureView,
   type FeatureViewBase,
   type AnyFeatureView,
@@ -111,6 +114,10 @@ export {
   type OnlineKey,
   type OnlineWriteStatus,
   type OnlineWriteResult,
+  type OnlineWriteOptions,
+  type OnlineTimelineOptions,
+  type OnlineTimelineWriteResult,
+  type OnlineStoredTimeline,
   type OnlineReadOptions,
   type OnlineFeatureStatus,
   type OnlineReadResult,
