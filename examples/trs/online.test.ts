@@ -55,11 +55,13 @@ describe('online store consistency (embedded LMDB)', () => {
       expect(corrupted.mismatchedEntities).toBe(1);
       expect(corrupted.features.overdue_invoices!.examples[0]).toMatchObject({ key: { account_id: 1n }, online: 999n });
 
-      // Months later, windows have moved on: the store is stale until published again.
+      // Months later, past the horizon the publish stored: every entity reads stale (no silently old value) until published again.
       const later = toEpochMicros('2025-06-01T00:00:00Z');
-      expect((await verifyOnline(store, online, productMix, later)).mismatchedEntities).toBeGreaterThan(0);
+      const before = await verifyOnline(store, online, productMix, later);
+      expect([before.staleEntities, before.mismatchedEntities]).toEqual([before.entities, 0]);
       await publishOnline(store, online, productMix, later);
-      expect((await verifyOnline(store, online, productMix, later)).mismatchedEntities).toBe(0);
+      const after = await verifyOnline(store, online, productMix, later);
+      expect([after.staleEntities, after.mismatchedEntities]).toEqual([0, 0]);
     } finally {
       await online.close();
     }

@@ -23,7 +23,18 @@ export { ObjectLeaseStore, type ObjectLeaseStoreOptions } from './leases/object-
 export { DynamoDbLeaseStore, type DynamoDbLeaseStoreOptions, type DynamoDbLeaseTable } from './adapters/dynamodb/dynamodb-lease-store.js';
 export { openLeaseStore, type OpenLeaseStoreOptions } from './leases/open-lease-store.js';
 export { DynamoDbOnlineStore, type DynamoDbOnlineStoreOptions, type CreateOnlineTableOptions } from './adapters/dynamodb/dynamodb-online-store.js';
-export { checkItemSize, DYNAMODB_MAX_ITEM_BYTES, type ItemSizeCheck, type ItemSizeOptions, type FeatureSizeBound } from './adapters/dynamodb/item-size.js';
+export {
+  checkItemSize,
+  checkTimelineSize,
+  itemBytes,
+  DYNAMODB_MAX_ITEM_BYTES,
+  type ItemSizeCheck,
+  type ItemSizeOptions,
+  type FeatureSizeBound,
+  type TimelineSizeCheck,
+  type TimelineSizeOptions,
+} from './adapters/dynamodb/item-size.js';
+export { timelineDigests, emptyTimelineDigest, onlineEntityKey } from './online/timeline-items.js';
 export { LmdbOnlineStore, type LmdbOnlineStoreOptions } from './adapters/lmdb/lmdb-online-store.js';
 export type { RetryOptions } from './online/backoff.js';
 export { REGISTRY_KEY, readRegistry, registryLocation, type StoredRegistry } from './registry/registry-file.js';

@@ -114,6 +114,13 @@ export interface OnlineTimelineOptions {
   readonly horizonEnd: TimeInput;
   /** The offline snapshot version the rows were read from (orders publishes of equal current rows; default 0). */
   readonly version?: number;
+  /**
+   * Keys whose timeline is empty: no row at or before `horizonEnd` (their
+   * first row is later). Stored so reads until `horizonEnd` say `missing`
+   * and later ones `stale`, as for any other key; they must have no rows
+   * in the write.
+   */
+  readonly emptyKeys?: Table | readonly OnlineKey[];
 }
 
 /** The outcome of {@link OnlineStore.write}. */

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { oracleChoose, type OracleFeatureRow } from '../../../../test/oracles/pit-oracle.js';
 import { rowsToTable } from '../arrow/rows.js';
 import { bool, int64, timestamp } from '../dtypes.js';
-import { timelineRows } from './online-timeline.js';
+import { timelineRows, timelineRowsPerEntity } from './online-timeline.js';
 import { latestAtOrBefore, timelineAnswerAt } from './timeline-at.js';
 
 const MS = 1000n;
@@ -80,6 +80,39 @@ describe('online timeline (timelineRows + timelineAnswerAt) against the point-in
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it('per entity: each entity of the list gets the timeline of its own interval, other entities none', () => {
+    fc.assert(
+      fc.property(
+        fc.array(row, { maxLength: 30 }),
+        fc.array(fc.record({ id: fc.integer({ min: 1, max: 4 }), p: fc.integer({ min: 0, max: 40 }), h: fc.integer({ min: 0, max: 30 }) }), { maxLength: 4 }),
+        (input, intervals) => {
+          const rows = input.map((r, i) => ({ account_id: BigInt(r.id), event_ts: BigInt(r.ets) * MS, created_ts: r.cts === null ? null : BigInt(r.cts) * MS, v: BigInt(i) }));
+          const types = { account_id: int64(), event_ts: timestamp(), created_ts: timestamp(), v: int64() };
+          const table = rowsToTable(rows, types);
+          const unique = [...new Map(intervals.map((x) => [x.id, x])).values()];
+          const entities = rowsToTable(unique.map((x) => ({ account_id: BigInt(x.id) })), { account_id: int64() });
+          const got = timelineRowsPerEntity(table, {
+            keys: ['account_id'],
+            eventTime: 'event_ts',
+            createdTime: 'created_ts',
+            entities,
+            publishedAt: BigInt64Array.from(unique, (x) => BigInt(x.p) * MS),
+            horizonEnd: BigInt64Array.from(unique, (x) => BigInt(x.p + x.h) * MS),
+          });
+          const want: number[] = [];
+          for (const x of unique) {
+            const mine = rows.map((r, j) => [r, j] as const).filter(([r]) => r.account_id === BigInt(x.id));
+            const sub = rowsToTable(mine.map(([r]) => r), types);
+            const chosen = timelineRows(sub, { keys: ['account_id'], eventTime: 'event_ts', createdTime: 'created_ts', publishedAt: BigInt(x.p) * MS, horizonEnd: BigInt(x.p + x.h) * MS });
+            want.push(...[...chosen].map((k) => mine[k]![1]));
+          }
+          expect([...got]).toEqual(want.sort((a, b) => a - b));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -171,6 +171,20 @@ export function describeOnlineTimelines(name: string, factory: () => Promise<Onl
       expect([later.status.v, later.values.v, later.timeline]).toEqual(['present', 7n, { publishedAt: null, horizonEnd: null, digest: expect.any(String) }]);
     });
 
+    it('stores an empty timeline for a key whose first row is after the horizon: missing until then, stale after', async () => {
+      const { store } = await fresh();
+      const v = view('empty');
+      const P = T0;
+      const E = T0 + 10n * MS;
+      const rows = [{ id: 1n, ets: T0, cts: T0, deleted: false, v: 1n, s: 'a' }];
+      const result = await store.write(v, timelineOf(rows, P, E), { timeline: { publishedAt: P, horizonEnd: E, emptyKeys: [{ account_id: 2n }] } });
+      expect([result.statuses, result.timeline]).toEqual([['written'], { written: 2, stale: 0, split: 0, shortened: [] }]);
+      const [, inside] = await readAt(store, v, [1n, 2n], E);
+      expect([inside!.status.v, inside!.eventTs, inside!.timeline]).toEqual(['missing', null, { publishedAt: P, horizonEnd: E, digest: expect.any(String) }]);
+      expect((await readAt(store, v, [2n], E + 1n))[0]!.status).toEqual({ v: 'stale', s: 'stale' });
+      await expect(store.write(v, timelineOf(rows, P, E), { timeline: { publishedAt: P, horizonEnd: E, emptyKeys: [{ account_id: 1n }] } })).rejects.toThrow(/emptyKeys but has rows/);
+    });
+
     it('orders publishes: a newer current row wins, then the newer snapshot version, then the later publish, then the longer horizon; an older one is stale', async () => {
       const { store } = await fresh();
       const v = view('order');

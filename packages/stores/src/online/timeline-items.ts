@@ -8,10 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
-import { formatMicros, InvalidInputError, type OnlineView } from '@asof/core';
+import { formatMicros, InvalidInputError, toOnlineView, type OnlineView, type OnlineViewInput } from '@asof/core';
+import type { RecordBatch, Table } from 'apache-arrow';
 import { itemBytes, textBytes, valueBytes } from './item-bytes.js';
-import { ATTR, featureAttribute, NULL_CREATED_TS, TIMELINE_FORMAT, type AttrValue, type Item } from './item-codec.js';
-import { secondsAfter, type EncodedRow } from './online-rows.js';
+import { ATTR, entityKey, featureAttribute, NULL_CREATED_TS, TIMELINE_FORMAT, type AttrValue, type Item } from './item-codec.js';
+import { encodeRows, secondsAfter, type EncodedRow } from './online-rows.js';
 import { UNBOUNDED, type KeyTimeline, type OrderKey } from './write-plan.js';
 
 /** Limits a store splits timelines by. */
@@ -238,4 +239,33 @@ function canonical(v: AttrValue): string {
   if ('BOOL' in v) return v.BOOL ? 'T' : 'F';
   if ('NULL' in v) return '0';
   return `[${v.L.map(canonical).join(',')}]`;
+}
+
+/**
+ * Per partition key, the digest a timeline write of `rows` (one or more
+ * entities' timeline rows, in any order) stores, so a publisher can tell
+ * whether a stored timeline still holds (`OnlineStoredTimeline.digest`).
+ */
+export function timelineDigests(viewInput: OnlineViewInput, rows: Table | RecordBatch): Map<string, string> {
+  const view = toOnlineView(viewInput);
+  const byKey = new Map<string, EncodedRow[]>();
+  for (const row of encodeRows(view, rows)) {
+    const list = byKey.get(row.pk);
+    if (list) list.push(row);
+    else byKey.set(row.pk, [row]);
+  }
+  const features = Object.keys(view.features);
+  const out = new Map<string, string>();
+  for (const [pk, points] of byKey) out.set(pk, timelineDigest(features, points.sort((a, b) => (a.eventTs < b.eventTs ? -1 : a.eventTs > b.eventTs ? 1 : 0))));
+  return out;
+}
+
+/** The partition key of an entity in a view (`<view>#<key part>…`); throws `InvalidKeyError` for a key outside its type. */
+export function onlineEntityKey(viewInput: OnlineViewInput, key: Readonly<Record<string, unknown>>): string {
+  return entityKey(toOnlineView(viewInput), key).pk;
+}
+
+/** The digest of an empty timeline of a view (a key with no row until its horizon end). */
+export function emptyTimelineDigest(viewInput: OnlineViewInput): string {
+  return timelineDigest(Object.keys(toOnlineView(viewInput).features), []);
 }

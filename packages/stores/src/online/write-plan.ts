@@ -27,9 +27,9 @@ export interface OrderKey {
 /** One key's write: its rows, as points in time order, and its order key. */
 export interface KeyTimeline {
   readonly pk: string;
-  /** Input positions written with this key (they share its status). */
+  /** Input positions written with this key (they share its status); none for an empty timeline. */
   readonly rows: readonly number[];
-  /** Ascending event times, distinct. */
+  /** Ascending event times, distinct; none for an empty timeline (`emptyKeys`). */
   readonly points: readonly EncodedRow[];
   readonly order: OrderKey;
   /** `null` for rows written without a timeline. */
@@ -44,7 +44,12 @@ export interface KeyTimeline {
  * the others are `superseded` (stale without a request). With it, a key's
  * rows are its timeline, checked against {@link OnlineTimelineOptions}.
  */
-export function planTimelines(view: string, rows: readonly EncodedRow[], timeline?: OnlineTimelineOptions): { keys: KeyTimeline[]; superseded: number[] } {
+export function planTimelines(
+  view: string,
+  rows: readonly EncodedRow[],
+  timeline?: OnlineTimelineOptions,
+  emptyKeys: readonly string[] = [],
+): { keys: KeyTimeline[]; superseded: number[] } {
   if (!timeline) {
     const best = new Map<string, EncodedRow>();
     const superseded: number[] = [];
@@ -78,6 +83,17 @@ export function planTimelines(view: string, rows: readonly EncodedRow[], timelin
     else byKey.set(row.pk, [row]);
   }
   const keys: KeyTimeline[] = [];
+  const order = (current: EncodedRow | null): OrderKey => ({
+    eventTs: current?.eventTs ?? INT64_MIN,
+    createdTs: current?.createdTs ?? NULL_CREATED_TS,
+    version: BigInt(version),
+    publishedAt: p,
+    horizonEnd: e,
+  });
+  for (const pk of emptyKeys) {
+    if (byKey.has(pk)) throw new InvalidInputError(`online view '${view}', key ${pk}: listed in emptyKeys but has rows in the timeline write`);
+    if (!keys.some((k) => k.pk === pk)) keys.push({ pk, rows: [], points: [], order: order(null), publishedAt: p, horizonEnd: e });
+  }
   for (const [pk, list] of byKey) {
     const points = list.length > 1 ? [...list].sort((a, b) => (a.eventTs < b.eventTs ? -1 : a.eventTs > b.eventTs ? 1 : 0)) : list;
     const where = `online view '${view}', key ${pk}`;
@@ -92,20 +108,7 @@ export function planTimelines(view: string, rows: readonly EncodedRow[], timelin
     const last = points[points.length - 1]!;
     if (last.eventTs > e) throw new InvalidInputError(`${where}: row ${last.index} at ${formatMicros(last.eventTs)} is after the timeline's horizon end ${formatMicros(e)}`);
     const current = points[0]!.eventTs <= p ? points[0]! : null;
-    keys.push({
-      pk,
-      rows: list.map((r) => r.index),
-      points,
-      order: {
-        eventTs: current?.eventTs ?? INT64_MIN,
-        createdTs: current?.createdTs ?? NULL_CREATED_TS,
-        version: BigInt(version),
-        publishedAt: p,
-        horizonEnd: e,
-      },
-      publishedAt: p,
-      horizonEnd: e,
-    });
+    keys.push({ pk, rows: list.map((r) => r.index), points, order: order(current), publishedAt: p, horizonEnd: e });
   }
   return { keys, superseded: [] };
 }

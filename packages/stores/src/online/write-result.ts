@@ -3,9 +3,9 @@ import { ATTR } from './item-codec.js';
 import type { TimelineItems } from './timeline-items.js';
 import type { KeyTimeline } from './write-plan.js';
 
-/** Per key, what a timeline write did: written and stale keys, and of the written ones, the split and the shortened. */
-export function timelineResult(keys: readonly KeyTimeline[], statuses: readonly OnlineWriteStatus[], stored: readonly TimelineItems[]): OnlineTimelineWriteResult {
-  const written = keys.filter((k) => statuses[k.rows[0]!] === 'written').length;
+/** Per key (`statuses` one per key), what a timeline write did: written and stale keys, and of the written ones, the split and the shortened. */
+export function timelineResult(keys: readonly KeyTimeline[], statuses: readonly (OnlineWriteStatus | undefined)[], stored: readonly TimelineItems[]): OnlineTimelineWriteResult {
+  const written = statuses.filter((s) => s === 'written').length;
   return {
     written,
     stale: keys.length - written,

@@ -122,8 +122,10 @@ export class DynamoDbOnlineStore implements OnlineStore {
 
   async write(viewInput: OnlineViewInput, rows: Table | RecordBatch, options?: OnlineWriteOptions): Promise<OnlineWriteResult> {
     const view = toOnlineView(viewInput);
-    const { keys, superseded } = planTimelines(view.name, encodeRows(view, rows), options?.timeline);
+    const emptyKeys = options?.timeline?.emptyKeys ? requestKeys(view, options.timeline.emptyKeys).map((r) => r.pk) : [];
+    const { keys, superseded } = planTimelines(view.name, encodeRows(view, rows), options?.timeline, emptyKeys);
     const statuses = new Array<OnlineWriteStatus>(rows.numRows);
+    const keyStatus = new Array<OnlineWriteStatus | undefined>(keys.length);
     for (const i of superseded) statuses[i] = 'stale';
     const signal = options?.signal;
     const limits = this.limits();
@@ -133,10 +135,11 @@ export class DynamoDbOnlineStore implements OnlineStore {
     try {
       // A timeline write replaces heads that may have parts: learn them first, to delete them once replaced.
       const previous = options?.timeline ? await this.storedParts(view, keys.map((k) => k.pk), signal) : new Map<string, string[]>();
-      await forEachBounded(keys, this.writeConcurrency, async (key) => {
+      await forEachBounded(keys, this.writeConcurrency, async (key, k) => {
         try {
           const items = timelineItems(view, key, limits);
           const status = await this.putTimeline(items, previous.get(key.pk) ?? [], signal);
+          keyStatus[k] = status;
           for (const i of key.rows) statuses[i] = status;
           if (status === 'written') stored.push(items);
         } catch (error) {
@@ -148,15 +151,14 @@ export class DynamoDbOnlineStore implements OnlineStore {
       if (!(error instanceof ServiceUnavailableError)) throw error;
       down = error;
     }
-    const settled = (key: KeyTimeline) => statuses[key.rows[0]!] !== undefined;
     if (down) {
       // Nothing settled: the plain "unreachable" error says it all; otherwise say which keys made it.
-      if (!keys.some(settled)) throw down;
-      throw this.writeError(view, keys, keys.filter((k) => !settled(k)).map((key) => ({ key, error: down })));
+      if (keyStatus.every((s) => s === undefined)) throw down;
+      throw this.writeError(view, keys, keys.filter((_, k) => keyStatus[k] === undefined).map((key) => ({ key, error: down })));
     }
     if (failed.length > 0) throw this.writeError(view, keys, failed);
     const written = statuses.filter((s) => s === 'written').length;
-    return { written, stale: statuses.length - written, statuses, ...(options?.timeline ? { timeline: timelineResult(keys, statuses, stored) } : {}) };
+    return { written, stale: statuses.length - written, statuses, ...(options?.timeline ? { timeline: timelineResult(keys, keyStatus, stored) } : {}) };
   }
 
   private limits(): ItemLimits {

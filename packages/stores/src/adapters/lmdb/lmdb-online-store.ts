@@ -84,8 +84,10 @@ export class LmdbOnlineStore implements OnlineStore {
 
   async write(viewInput: OnlineViewInput, rows: Table | RecordBatch, options?: OnlineWriteOptions): Promise<OnlineWriteResult> {
     const view = toOnlineView(viewInput);
-    const { keys, superseded } = planTimelines(view.name, encodeRows(view, rows), options?.timeline);
+    const emptyKeys = options?.timeline?.emptyKeys ? requestKeys(view, options.timeline.emptyKeys).map((r) => r.pk) : [];
+    const { keys, superseded } = planTimelines(view.name, encodeRows(view, rows), options?.timeline, emptyKeys);
     const statuses = new Array<OnlineWriteStatus>(rows.numRows);
+    const keyStatus = new Map<KeyTimeline, OnlineWriteStatus>();
     for (const i of superseded) statuses[i] = 'stale';
     options?.signal?.throwIfAborted();
     const limits = { maxItemBytes: this.maxItemBytes, label: `the online store's item limit of ${this.maxItemBytes} bytes`, maxParts: this.maxParts, now: BigInt(Date.now()) * 1000n };
@@ -104,12 +106,14 @@ export class LmdbOnlineStore implements OnlineStore {
         for (const { key, items } of ready) {
           const held = this.db.get(key.pk) as StoredItem | undefined;
           if (held !== undefined && compareOrder(items.order, storedOrder(held)) <= 0) {
+            keyStatus.set(key, 'stale');
             for (const i of key.rows) statuses[i] = 'stale';
             continue;
           }
           for (const part of items.parts) this.db.put((part[ATTR.key] as { S: string }).S, part);
           this.db.put(key.pk, items.head);
           for (const old of partsOf(key.pk, held)) if (!items.parts.some((p) => (p[ATTR.key] as { S: string }).S === old)) this.db.remove(old);
+          keyStatus.set(key, 'written');
           for (const i of key.rows) statuses[i] = 'written';
           stored.push(items);
         }
@@ -123,7 +127,7 @@ export class LmdbOnlineStore implements OnlineStore {
     }
     if (failed.length > 0) throw this.writeError(view, keys, failed);
     const written = statuses.filter((s) => s === 'written').length;
-    return { written, stale: statuses.length - written, statuses, ...(options?.timeline ? { timeline: timelineResult(keys, statuses, stored) } : {}) };
+    return { written, stale: statuses.length - written, statuses, ...(options?.timeline ? { timeline: timelineResult(keys, keys.map((k) => keyStatus.get(k)), stored) } : {}) };
   }
 
   private writeError(view: OnlineView, keys: readonly KeyTimeline[], failed: readonly { key: KeyTimeline; error: unknown }[]): StoreWriteError {
