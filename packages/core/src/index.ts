@@ -119,6 +119,7 @@ export {
   type OnlineTimelineOptions,
   type OnlineTimelineWriteResult,
   type OnlineStoredTimeline,
+  type OnlineItemLimits,
   type OnlineReadOptions,
   type OnlineFeatureStatus,
   type OnlineReadResult,

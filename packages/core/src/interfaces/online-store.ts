@@ -68,6 +68,19 @@ export interface OnlineStore {
 
   /** Releases connections and files; the store is unusable afterwards. Idempotent. */
   close(): Promise<void>;
+
+  /** The item limits it splits timelines by, so `asof apply` can check the definitions against them. */
+  itemLimits?(): OnlineItemLimits;
+}
+
+/** What {@link OnlineStore.itemLimits} returns. */
+export interface OnlineItemLimits {
+  /** The largest item, in DynamoDB's size accounting (attribute names plus values). */
+  readonly maxItemBytes: number;
+  /** Items at most per key (a head and its parts); past it a timeline's horizon is shortened. */
+  readonly maxItems: number;
+  /** How the limit is named for people, e.g. `DynamoDB's 400 KB item limit`. */
+  readonly description: string;
 }
 
 /** What the online store needs to know of a feature view: names, dtypes and TTL. */

@@ -16,6 +16,7 @@ import {
   StoreWriteError,
   toOnlineView,
   type IoOptions,
+  type OnlineItemLimits,
   type OnlineKey,
   type OnlineReadOptions,
   type OnlineReadResult,
@@ -118,6 +119,10 @@ export class DynamoDbOnlineStore implements OnlineStore {
 
   describe(): string {
     return `dynamodb://${this.tableName}`;
+  }
+
+  itemLimits(): OnlineItemLimits {
+    return { maxItemBytes: this.maxItemBytes, maxItems: this.maxParts + 1, description: `DynamoDB's ${this.maxItemBytes.toLocaleString('en-US')}-byte item limit` };
   }
 
   async write(viewInput: OnlineViewInput, rows: Table | RecordBatch, options?: OnlineWriteOptions): Promise<OnlineWriteResult> {

@@ -4,6 +4,7 @@ import {
   InvalidInputError,
   StoreWriteError,
   toOnlineView,
+  type OnlineItemLimits,
   type OnlineKey,
   type OnlineReadOptions,
   type OnlineReadResult,
@@ -80,6 +81,10 @@ export class LmdbOnlineStore implements OnlineStore {
 
   describe(): string {
     return this.path;
+  }
+
+  itemLimits(): OnlineItemLimits {
+    return { maxItemBytes: this.maxItemBytes, maxItems: this.maxParts + 1, description: `the embedded store's ${this.maxItemBytes.toLocaleString('en-US')}-byte item limit (DynamoDB's, so timelines split alike)` };
   }
 
   async write(viewInput: OnlineViewInput, rows: Table | RecordBatch, options?: OnlineWriteOptions): Promise<OnlineWriteResult> {
