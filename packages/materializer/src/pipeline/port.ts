@@ -54,7 +54,23 @@ async function runViews(target: PipelineTarget, hooks: RunHooks, mode: ExtractMo
     for (const view of views) {
       if (!view.online || result.views.find((v) => v.view === view.name)?.status === 'failed') continue;
       const published = await publishOnline(target.store, online, view, at, { signal: hooks.signal });
-      hooks.logger.info('published online', { view: view.name, online: online.describe(), entities: published.entities, written: published.written });
+      hooks.logger.info('published online', {
+        view: view.name,
+        online: online.describe(),
+        entities: published.entities,
+        written: published.written,
+        split: published.split,
+        horizonEnd: published.horizonEnd,
+      });
+      if (published.shortened.length > 0) {
+        // Never a failed write: these entities read `stale` from their shorter horizon on until the next publish.
+        hooks.logger.warn('online timelines too large even split: served with a shorter horizon', {
+          view: view.name,
+          entities: published.shortened.length,
+          keys: published.shortened.slice(0, 5),
+          horizonEnd: published.horizonEnd,
+        });
+      }
     }
   }
   return summarize(views, result);
