@@ -1,8 +1,11 @@
 /**
  * Notebook: what a model in production reads. `getOnlineFeatures` looks
- * the latest values up by key in the online store (the embedded LMDB store
- * of the demo, or DynamoDB), with a status per feature: present, missing
- * (no row, or a deleted one) or expired (older than the view's TTL).
+ * the values up by key in the online store (the embedded LMDB store of the
+ * demo, or DynamoDB), with a status per feature: present, missing (no row,
+ * or a deleted one), expired (older than the view's TTL) or stale (later
+ * than the horizon the last publish stored: the demo's runs end in
+ * September 2025, so now every known account reads stale; pass
+ * `at: '2025-10-01T00:00:00Z'` to read inside the horizon).
  *
  *   pnpm demo && pnpm tsx --conditions=asof-source examples/notebooks/online-lookup.ts
  */
