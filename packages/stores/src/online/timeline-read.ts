@@ -39,7 +39,14 @@ type Resolved = { readonly answer: Answer } | { readonly part: string; readonly 
  * (a concurrent writer just replaced the head) re-reads that head, up to
  * `attempts` times, then fails with `StoreReadError`: never a missing value.
  */
-export async function readTimelines(view: OnlineView, plan: ReadPlan, requests: readonly Request[], fetch: FetchItems, attempts = 3): Promise<OnlineRow[]> {
+export async function readTimelines(
+  view: OnlineView,
+  plan: ReadPlan,
+  requests: readonly Request[],
+  fetch: FetchItems,
+  retry: { readonly attempts: number; readonly pause?: (attempt: number) => Promise<void> } = { attempts: 3 },
+): Promise<OnlineRow[]> {
+  const attempts = retry.attempts;
   const columns = plan.features.map((name) => ({ name, attribute: featureAttribute(name), dtype: view.features[name]! }));
   const ttl = plan.ttlMs === null ? null : BigInt(plan.ttlMs) * 1000n;
   const answers = new Map<string, Answer>();
@@ -60,6 +67,7 @@ export async function readTimelines(view: OnlineView, plan: ReadPlan, requests: 
       if (part) answers.set(pk, finish(part));
       else pending.push(pk);
     }
+    if (pending.length > 0 && attempt < attempts) await retry.pause?.(attempt);
     if (pending.length > 0 && attempt >= attempts) {
       throw new StoreReadError(
         `online view '${view.name}': the timeline of ${pending[0]} names a part that is not stored (${[...waiting.keys()].find((k) => k.startsWith(pending[0]!))}), ${attempts} reads in a row; ` +

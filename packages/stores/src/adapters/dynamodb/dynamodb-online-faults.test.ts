@@ -222,6 +222,41 @@ describe('DynamoDbOnlineStore under faults (DynamoDB Local behind a faulty clien
     await store.close();
   });
 
+  it('reads a head again when a part it names is not there (a writer replaced it), and fails naming the key when it stays missing', async () => {
+    const v = view();
+    const n = 60;
+    const points = tableOf({
+      account_id: [int64(), Array.from({ length: n }, () => 1n)],
+      event_ts: [timestamp(), Array.from({ length: n }, (_, i) => T0 + BigInt(i))],
+      created_ts: [timestamp(), Array.from({ length: n }, () => T0)],
+      v: [int64(), Array.from({ length: n }, (_, i) => BigInt(i))],
+      s: [string(), Array.from({ length: n }, (_, i) => `s${i}`)],
+    });
+    const small = new DynamoDbOnlineStore({ ...dynamoDbConnection(), tableName, maxItemBytes: 900 });
+    const written = await small.write(v, points, { timeline: { publishedAt: T0, horizonEnd: T0 + BigInt(n) } });
+    expect(written.timeline?.split).toBe(1);
+    await small.close();
+    let dropped = 0;
+    const dropParts = (times: number) => async (command: unknown, send: Send) => {
+      const out = (await send(command)) as { Responses?: Record<string, Record<string, { S?: string }>[]> };
+      if (command instanceof BatchGetItemCommand && dropped < times && out.Responses?.[tableName]?.some((item) => item.pk!.S!.includes('#part-'))) {
+        dropped++;
+        out.Responses[tableName] = out.Responses[tableName]!.filter((item) => !item.pk!.S!.includes('#part-'));
+      }
+      return out;
+    };
+    const { store, sleeps } = faultyStore(dropParts(2));
+    const read = await store.read(v, [{ account_id: 1 }], { at: T0 + BigInt(n - 1), consistent: true });
+    expect([read.rows[0]!.values.v, dropped, sleeps.length]).toEqual([BigInt(n - 1), 2, 2]);
+    await store.close();
+    dropped = 0;
+    const { store: lost } = faultyStore(dropParts(100));
+    const error = await lost.read(v, [{ account_id: 1 }], { at: T0 + BigInt(n - 1) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreReadError);
+    expect((error as Error).message).toMatch(new RegExp(`the timeline of ${v.name}#1 names a part that is not stored .*6 reads in a row`));
+    await lost.close();
+  });
+
   it('rejects an item over 400 KB before sending it, and aborts on the signal', async () => {
     const puts: string[] = [];
     const { store } = faultyStore(async (command, send) => {

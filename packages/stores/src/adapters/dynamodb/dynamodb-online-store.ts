@@ -265,7 +265,10 @@ export class DynamoDbOnlineStore implements OnlineStore {
     const plan = readPlan(view, options);
     const requests = requestKeys(view, keys);
     const consistent = options.consistent ?? false;
-    const rows = await readTimelines(view, plan, requests, (pks, attributes) => this.fetch(view, pks, attributes, consistent, options.signal), this.backoff.maxAttempts);
+    const rows = await readTimelines(view, plan, requests, (pks, attributes) => this.fetch(view, pks, attributes, consistent, options.signal), {
+      attempts: this.backoff.maxAttempts,
+      pause: (attempt) => this.backoff.wait(attempt, options.signal),
+    });
     return { features: plan.features, rows };
   }
 
