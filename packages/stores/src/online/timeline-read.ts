@@ -75,96 +75,118 @@ export async function readTimelines(
       );
     }
   }
-  return requests.map(({ pk, key }) => ({ key, ...answers.get(pk)! }));
+  return requests.map(({ pk, key }) => {
+    const a = answers.get(pk)!;
+    return a.timeline === undefined
+      ? { key, values: a.values, status: a.status, eventTs: a.eventTs, createdTs: a.createdTs }
+      : { key, values: a.values, status: a.status, eventTs: a.eventTs, createdTs: a.createdTs, timeline: a.timeline };
+  });
 }
 
 type Column = { readonly name: string; readonly attribute: string; readonly dtype: OnlineView['features'][string] };
 
+// Hot path (a read of many keys): no closures, spreads or message strings per key unless something fails.
+
 function resolve(view: OnlineView, pk: string, head: StoredItem | undefined, at: bigint, ttl: bigint | null, columns: readonly Column[]): Resolved {
-  if (!head) return { answer: empty(columns, 'missing', null, null) };
-  const where = `online view '${view.name}', key ${pk}`;
-  return guarded<Resolved>(where, () => {
-    if (head[ATTR.format] === undefined) return { answer: legacy(head, at, ttl, columns, where) };
+  if (!head) return { answer: empty(columns, 'missing', null, null, undefined) };
+  try {
+    if (head[ATTR.format] === undefined) return { answer: legacy(head, at, ttl, columns, view, pk) };
     const horizonEnd = BigInt(head[ATTR.horizonEnd]!.N!);
+    const unbounded = horizonEnd === UNBOUNDED;
     const timeline: OnlineStoredTimeline = {
-      publishedAt: horizonEnd === UNBOUNDED ? null : BigInt(head[ATTR.publishedAt]!.N!),
-      horizonEnd: horizonEnd === UNBOUNDED ? null : horizonEnd,
+      publishedAt: unbounded ? null : BigInt(head[ATTR.publishedAt]!.N!),
+      horizonEnd: unbounded ? null : horizonEnd,
       digest: head[ATTR.digest]?.S ?? null,
     };
-    const current = { eventTs: orNull(BigInt(head[ATTR.eventTs]!.N!)), createdTs: orNull(BigInt(head[ATTR.createdTs]!.N!)) };
-    if (horizonEnd !== UNBOUNDED && at > horizonEnd) return { answer: { ...empty(columns, 'stale', current.eventTs, current.createdTs), timeline } };
+    if (!unbounded && at > horizonEnd) return { answer: empty(columns, 'stale', orNull(BigInt(head[ATTR.eventTs]!.N!)), orNull(BigInt(head[ATTR.createdTs]!.N!)), timeline) };
     const startBytes = head[ATTR.partStarts]?.B;
-    const starts = startBytes ? unpackInt64(startBytes) : null;
-    const part = starts ? latestAtOrBefore(starts, at) : -1;
+    const part = startBytes ? latestAtOrBefore(unpackInt64(startBytes), at) : -1;
     if (part >= 0) {
       const key = partKey(pk, part + 1, head[ATTR.partsTag]!.S!);
-      const partWhere = `${where}, part ${part + 1}`;
-      return { part: key, finish: (item) => guarded(partWhere, () => pointAnswer(item, at, ttl, columns, partWhere, current, timeline)) };
+      return {
+        part: key,
+        finish: (item) => {
+          try {
+            return pointAnswer(item, head, at, ttl, columns, view, pk, timeline);
+          } catch (error) {
+            throw malformed(error, view, `${pk}, part ${part + 1}`);
+          }
+        },
+      };
     }
-    return { answer: pointAnswer(head, at, ttl, columns, where, current, timeline) };
-  });
-}
-
-/** Runs `f`; a malformed item (a missing or ragged attribute) becomes a `StoreReadError` naming it. */
-function guarded<T>(where: string, f: () => T): T {
-  try {
-    return f();
+    return { answer: pointAnswer(head, head, at, ttl, columns, view, pk, timeline) };
   } catch (error) {
-    throw error instanceof StoreReadError ? error : new StoreReadError(`${where}: the stored item is malformed (${(error as Error).message}); publish the view again`, { cause: error });
+    throw malformed(error, view, pk);
   }
 }
 
-/** The answer from the item holding the latest point at or before `at` (or none: the head, before its first point). */
-function pointAnswer(
-  item: StoredItem,
-  at: bigint,
-  ttl: bigint | null,
-  columns: readonly Column[],
-  where: string,
-  current: { eventTs: bigint | null; createdTs: bigint | null },
-  timeline: OnlineStoredTimeline,
-): Answer {
+/** A malformed item (a missing or ragged attribute) as a `StoreReadError` naming it. */
+function malformed(error: unknown, view: OnlineView, what: string): StoreReadError {
+  if (error instanceof StoreReadError) return error;
+  return new StoreReadError(`online view '${view.name}', key ${what}: the stored item is malformed (${(error as Error).message}); publish the view again`, { cause: error });
+}
+
+/** The answer from `item` (the head or a part), which holds the latest point at or before `at`, if any. */
+function pointAnswer(item: StoredItem, head: StoredItem, at: bigint, ttl: bigint | null, columns: readonly Column[], view: OnlineView, pk: string, timeline: OnlineStoredTimeline): Answer {
   const times = unpackInt64(item[ATTR.times]!.B!);
   const i = latestAtOrBefore(times, at);
-  if (i < 0) return { ...empty(columns, 'missing', current.eventTs, current.createdTs), timeline };
-  const tombstone = isSet(item[ATTR.tombstones]?.B, i);
-  const created = unpackInt64(item[ATTR.created]!.B!)[i]!;
-  const status = timelineAnswerAt({ eventTs: times[i]!, tombstone }, at, ttl, null);
-  return { ...values(item, columns, status, (stored) => stored.L?.[i], where), eventTs: times[i]!, createdTs: orNull(created), timeline };
+  if (i < 0) return empty(columns, 'missing', orNull(BigInt(head[ATTR.eventTs]!.N!)), orNull(BigInt(head[ATTR.createdTs]!.N!)), timeline);
+  const eventTs = times[i]!;
+  const status = timelineAnswerAt({ eventTs, tombstone: isSet(item[ATTR.tombstones]?.B, i) }, at, ttl, null);
+  const answer = values(item, columns, status, i, view, pk);
+  answer.eventTs = eventTs;
+  answer.createdTs = orNull(unpackInt64(item[ATTR.created]!.B!)[i]!);
+  answer.timeline = timeline;
+  return answer;
 }
 
 /** An item from before timelines: one row, known for its own instant only (its publish instant is not recorded). */
-function legacy(item: StoredItem, at: bigint, ttl: bigint | null, columns: readonly Column[], where: string): Answer {
+function legacy(item: StoredItem, at: bigint, ttl: bigint | null, columns: readonly Column[], view: OnlineView, pk: string): Answer {
   const eventTs = BigInt(item[ATTR.eventTs]!.N!);
-  const createdTs = orNull(BigInt(item[ATTR.createdTs]?.N ?? NULL_CREATED_TS));
   const point = eventTs <= at ? { eventTs, tombstone: item[ATTR.deleted]?.BOOL === true } : null;
-  const status = timelineAnswerAt(point, at, ttl, eventTs);
-  return { ...values(item, columns, status, (stored) => stored, where), eventTs, createdTs, timeline: { publishedAt: null, horizonEnd: eventTs, digest: null } };
+  const answer = values(item, columns, timelineAnswerAt(point, at, ttl, eventTs), -1, view, pk);
+  answer.eventTs = eventTs;
+  answer.createdTs = orNull(BigInt(item[ATTR.createdTs]?.N ?? NULL_CREATED_TS));
+  answer.timeline = { publishedAt: null, horizonEnd: eventTs, digest: null };
+  return answer;
 }
 
-function values(item: StoredItem, columns: readonly Column[], status: OnlineFeatureStatus, pick: (stored: StoredValue) => StoredValue | undefined, where: string): Pick<Answer, 'values' | 'status'> {
+type MutableAnswer = { values: Record<string, unknown>; status: Record<string, OnlineFeatureStatus>; eventTs: bigint | null; createdTs: bigint | null; timeline?: OnlineStoredTimeline | undefined };
+const WHERE = '\u0000where';
+
+/** The values of point `i` of `item` (its `f:` lists; -1: the item's values themselves, from before timelines), if `status` is `present`. */
+function values(item: StoredItem, columns: readonly Column[], status: OnlineFeatureStatus, i: number, view: OnlineView, pk: string): MutableAnswer {
   const out: Record<string, unknown> = {};
   const statuses: Record<string, OnlineFeatureStatus> = {};
   for (const { name, attribute, dtype } of columns) {
     const stored = status === 'present' ? item[attribute] : undefined;
     if (stored === undefined) {
       // A feature the stored row predates reads as missing.
-      [out[name], statuses[name]] = [null, status === 'present' ? 'missing' : status];
+      out[name] = null;
+      statuses[name] = status === 'present' ? 'missing' : status;
       continue;
     }
-    const value = pick(stored);
-    if (value === undefined) throw new StoreReadError(`${where}, feature '${name}': the stored list has no value for the chosen row; publish the view again`);
-    out[name] = decodeValue(value, dtype, `${where}, feature '${name}'`);
+    const value = i < 0 ? stored : stored.L?.[i];
+    const where = () => `online view '${view.name}', key ${pk}, feature '${name}'`;
+    if (value === undefined) throw new StoreReadError(`${where()}: the stored list has no value for the chosen row; publish the view again`);
+    try {
+      out[name] = decodeValue(value, dtype, WHERE);
+    } catch (error) {
+      throw error instanceof StoreReadError ? new StoreReadError(error.message.replace(WHERE, where())) : error;
+    }
     statuses[name] = 'present';
   }
-  return { values: out, status: statuses };
+  return { values: out, status: statuses, eventTs: null, createdTs: null };
 }
 
-function empty(columns: readonly Column[], status: OnlineFeatureStatus, eventTs: bigint | null, createdTs: bigint | null): Answer {
+function empty(columns: readonly Column[], status: OnlineFeatureStatus, eventTs: bigint | null, createdTs: bigint | null, timeline: OnlineStoredTimeline | undefined): Answer {
   const values: Record<string, unknown> = {};
   const statuses: Record<string, OnlineFeatureStatus> = {};
-  for (const { name } of columns) [values[name], statuses[name]] = [null, status];
-  return { values, status: statuses, eventTs, createdTs };
+  for (const { name } of columns) {
+    values[name] = null;
+    statuses[name] = status;
+  }
+  return timeline === undefined ? { values, status: statuses, eventTs, createdTs } : { values, status: statuses, eventTs, createdTs, timeline };
 }
 
 function isSet(bits: Uint8Array | undefined, i: number): boolean {
