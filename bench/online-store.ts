@@ -8,10 +8,12 @@
  *   pnpm bench online-store --keys 50k    # (env: ONLINE_BENCH_KEYS)
  *
  * Write: `store.write(view, table)` of N rows vs N conditional `PutItem`s
- * of prebuilt items (the same condition), both 32 in flight, each round on
- * fresh keys. Read: `store.read(view, keys)` of the same N keys vs raw
- * `BatchGetItem` calls of 100 keys with the same projection, 8 in flight,
- * retrying `UnprocessedKeys`. Three rounds each, alternating; the best counts.
+ * of the same items prebuilt (asof's own encoding, the same order-key
+ * condition), both 32 in flight, each round on fresh keys. Read:
+ * `store.read(view, keys)` of the same N keys vs raw `BatchGetItem` calls
+ * of 100 keys with the same projection, 8 in flight, retrying
+ * `UnprocessedKeys`. Three rounds each, alternating; the best counts.
+ * (bench/online-timeline.ts measures timelines of the TRS example.)
  * Uses the project's DynamoDB Local (scripts/services/up.sh dynamodb-local,
  * started if ASOF_DYNAMODB_ENDPOINT is unset).
  */
@@ -50,6 +52,10 @@ export async function run(keys = count('keys', 'ONLINE_BENCH_KEYS', 10_000)): Pr
   const connection = { endpoint: env.ASOF_DYNAMODB_ENDPOINT!, region: 'us-east-1', credentials: { accessKeyId: 'asof', secretAccessKey: 'asof-secret' } };
   // Imported here, once the asof-source export condition is active (see the re-exec below).
   const { DynamoDbOnlineStore } = await import('../packages/stores/src/adapters/dynamodb/index.js');
+  const { encodeRows } = await import('../packages/stores/src/online/online-rows.js');
+  const { planTimelines, NEWER_ORDER_CONDITION, ORDER_CONDITION_NAMES, orderConditionValues } = await import('../packages/stores/src/online/write-plan.js');
+  const { timelineItems } = await import('../packages/stores/src/online/timeline-items.js');
+  const { headAttributes } = await import('../packages/stores/src/online/timeline-read.js');
   const core = await import('../packages/core/src/index.js');
   const { Table, makeData, makeVector, Int64, Float64, vectorFromArray, Utf8 } = await import('apache-arrow');
 
@@ -71,18 +77,15 @@ export async function run(keys = count('keys', 'ONLINE_BENCH_KEYS', 10_000)): Pr
     last_at: core.microsVector(BigInt64Array.from(ids, (id) => T0 - id)),
     amount: core.rowsToTable(Array.from(ids, (id) => ({ x: `${id % 100000n}.25` })), { x: core.decimal(12, 2) }).getChild('x')!,
   });
-  const rawItems = (name: string): Item[] =>
-    Array.from(ids, (id) => ({
-      pk: { S: `${name}#${id}` },
-      ets: { N: String(T0 + id) },
-      cts: { N: String(T0 + 10n) },
-      ttl: { N: String((T0 + id) / 1_000_000n + 90n * 86_400n + 1n) },
-      'f:n': { N: String(id % 1000n) },
-      'f:avg': { N: String(Number(id) / 7) },
-      'f:status': { S: id % 3n === 0n ? 'late' : 'on_time' },
-      'f:last_at': { N: String(T0 - id) },
-      'f:amount': { N: `${id % 100000n}.25` },
-    }));
+  // The very items asof writes (for a view named `name`), with their order keys, so the raw side sends the same bytes.
+  const rawItems = (name: string): { item: Item; condition: Record<string, { N: string }> }[] => {
+    const v = view(name);
+    const limits = { maxItemBytes: 400 * 1024, label: 'the limit', maxParts: 64, now: T0 };
+    return planTimelines(name, encodeRows(v, rows)).keys.map((key) => {
+      const items = timelineItems(v, key, limits);
+      return { item: items.head as Item, condition: orderConditionValues(items.order) };
+    });
+  };
 
   const pool = async <T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) => {
     let next = 0;
@@ -90,22 +93,22 @@ export async function run(keys = count('keys', 'ONLINE_BENCH_KEYS', 10_000)): Pr
       while (next < items.length) await fn(items[next++]!);
     }));
   };
-  const rawWrite = async (items: readonly Item[]) =>
-    pool(items, WRITE_CONCURRENCY, async (item) => {
+  const rawWrite = async (items: readonly { item: Item; condition: Record<string, { N: string }> }[]) =>
+    pool(items, WRITE_CONCURRENCY, async ({ item, condition }) => {
       await raw.send(
         new sdk.PutItemCommand({
           TableName: tableName,
           Item: item,
-          ConditionExpression: 'attribute_not_exists(#pk) OR #ets < :ets OR (#ets = :ets AND #cts < :cts)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#ets': 'ets', '#cts': 'cts' },
-          ExpressionAttributeValues: { ':ets': item.ets, ':cts': item.cts },
+          ConditionExpression: NEWER_ORDER_CONDITION,
+          ExpressionAttributeNames: { ...ORDER_CONDITION_NAMES },
+          ExpressionAttributeValues: condition,
         }),
       );
     });
   const rawRead = async (name: string): Promise<number> => {
     const chunks: Item[][] = [];
     for (let i = 0; i < keys; i += 100) chunks.push(Array.from(ids.subarray(i, i + 100), (id) => ({ pk: { S: `${name}#${id}` } })));
-    const names = { '#a0': 'pk', '#a1': 'ets', '#a2': 'cts', '#a3': 'del', '#a4': 'f:n', '#a5': 'f:avg', '#a6': 'f:status', '#a7': 'f:last_at', '#a8': 'f:amount' };
+    const names = Object.fromEntries(headAttributes(Object.keys(features)).map((a, i) => [`#a${i}`, a]));
     let found = 0;
     await pool(chunks, READ_CONCURRENCY, async (chunk) => {
       let pending: Item[] = chunk;

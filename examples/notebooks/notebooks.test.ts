@@ -115,6 +115,7 @@ describe('the Jupyter notebook trs-features.ipynb, executed in a real tslab kern
     const expected = await store.getOnlineFeatures({
       features: ['late_payments:overdue_invoices', 'late_payments:late_paid_90d', 'product_mix:spend_90d'],
       entities: [{ account_id: 1n }, { account_id: 2n }, { account_id: 999_999n }],
+      at: '2025-10-01T00:00:00Z',
     });
     const html = htmlOf(cell('getOnlineFeatures'));
     expect(html).toEqual([expected.toHTML()]);

@@ -72,14 +72,15 @@ export const runTrsDemo: DemoRunner = async (request, hooks) => {
   const last = toEpochMicros(rounds[rounds.length - 1]!);
   const online = await request.online();
   if (online) {
-    // Publish what each account shows at the last extract, then check it against the offline store.
+    // Publish each account's timeline at the last extract (its change points for the next 7 days), then check it against the offline store.
     const lines: string[] = [];
     for (const view of VIEWS) {
       const published = await publishOnline(request.store, online, view, last, { signal: hooks.signal });
       const check = await verifyOnline(request.store, online, view, last, hooks.signal);
       lines.push(`  ${view.name}: ${published.entities} entities, ${published.written} written, ${check.mismatchedEntities} mismatches`);
     }
-    request.print(`\nOnline store ${online.describe()} at ${formatMicros(last)}:\n${lines.join('\n')}`);
+    const horizon = formatMicros(last + BigInt(VIEWS[0]!.onlineHorizonMs) * 1000n);
+    request.print(`\nOnline store ${online.describe()} at ${formatMicros(last)} (exact up to ${horizon}; asof verify-online --at <instant> checks any instant):\n${lines.join('\n')}`);
   }
   request.print(await sample(request.store, rounds[rounds.length - 1]!));
   return [...totals.values()];

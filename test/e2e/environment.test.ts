@@ -52,8 +52,10 @@ describe('FeatureStore.open from the environment alone', () => {
       expect(store.toString()).toMatch(new RegExp(`^FeatureStore\\(s3://asof-test/env-${id} \\(endpoint ${env.ASOF_S3_ENDPOINT}\\), \\d+ views, online dynamodb://asof-env-online-${id}\\)$`));
       const snapshot = await store.asOf('2025-09-30T23:59:59Z', { features: [latePayments] });
       expect(snapshot.numRows).toBeGreaterThan(0);
-      const online = await store.getOnlineFeatures({ features: [latePayments], entities: [{ account_id: 1n }] });
+      // The demo publishes at its last extract (2025-09-30) with a 7-day horizon: inside it the value is there; now, long after, it is stale, not an old value.
+      const online = await store.getOnlineFeatures({ features: [latePayments], entities: [{ account_id: 1n }], at: '2025-10-01T00:00:00Z' });
       expect(online.statuses[0]!.overdue_invoices).toBe('present');
+      expect((await store.getOnlineFeatures({ features: [latePayments], entities: [{ account_id: 1n }] })).statuses[0]!.overdue_invoices).toBe('stale');
     } finally {
       await store.close();
     }

@@ -20,6 +20,7 @@ export type AsofErrorCode =
   | 'RETENTION'
   | 'LEASE_LOST'
   | 'ONLINE_MISMATCH'
+  | 'ONLINE_STALE'
   | 'COVERAGE'
   | 'SERVICE_UNAVAILABLE'
   | 'CONFIG';

@@ -11,7 +11,10 @@ export { daysFromCivil, civilFromDays, floorDiv } from './time/civil.js';
 export { readMicrosColumn, readMicrosVector, microsVector, TIMESTAMP_US_UTC, type MicrosColumn } from './arrow/time-column.js';
 export * from './definitions/aggregation.js';
 export { pointInTimeJoin, chooseRows } from './join/point-in-time-join.js';
+export { timelineRows, timelineRowsPerEntity, type TimelineRowsOptions, type TimelineRowsPerEntityOptions } from './join/online-timeline.js';
+export { latestAtOrBefore, timelineAnswerAt, type TimelineAnswer } from './join/timeline-at.js';
 export { keyBuckets, groupByBucket } from './arrow/key-buckets.js';
+export { keyGroups, type KeyGroups } from './arrow/key-groups.js';
 export type { PointInTimeJoinOptions } from './join/options.js';
 export { applyLookup, lookupRows, type LookupJoin, type LookupCounts, type LookupResult, type LookupOptions } from './join/lookup.js';
 export type { Lookup, ResolvedLookup, BeforeHistoryPolicy, LookupBasis } from './definitions/lookup.js';
@@ -47,6 +50,7 @@ export {
 export {
   defineFeatureView,
   isFeatureView,
+  DEFAULT_ONLINE_HORIZON_MS,
   type FeatureView,
   type FeatureViewBase,
   type AnyFeatureView,
@@ -113,6 +117,11 @@ export {
   type OnlineKey,
   type OnlineWriteStatus,
   type OnlineWriteResult,
+  type OnlineWriteOptions,
+  type OnlineTimelineOptions,
+  type OnlineTimelineWriteResult,
+  type OnlineStoredTimeline,
+  type OnlineItemLimits,
   type OnlineReadOptions,
   type OnlineFeatureStatus,
   type OnlineReadResult,

@@ -144,7 +144,11 @@ export interface CompareRequest<F extends readonly FeatureInput[]> extends ReadO
 export interface OnlineRequest<F extends readonly FeatureInput[]> {
   readonly features: F;
   readonly entities: readonly Readonly<Record<string, unknown>>[] | Table;
-  /** The instant the TTL is evaluated at (default: now). */
+  /**
+   * The instant read (default: now). Any instant up to the horizon of the
+   * last publish (7 days past it unless the view says otherwise) is the
+   * exact offline answer then; a later one reads `stale`.
+   */
   readonly at?: TimeInput;
   readonly signal?: AbortSignal;
 }
@@ -299,7 +303,12 @@ export class FeatureStore {
     return new Freshness([...snapshots.values()].map((s) => viewFreshness(s, viewCoverage(s, { asKnownAt: context.asKnownAt }))));
   }
 
-  /** The latest values from the online store, typed, with a status per feature (`present`, `missing`, `expired`). */
+  /**
+   * Values from the online store at `at` (default now), typed, with a
+   * status per feature: `present`, `missing`, `expired`, or `stale` when
+   * `at` is past what the last publish stored (the value is then null,
+   * never an old one). One batched read per view, the views in parallel.
+   */
   async getOnlineFeatures<const F extends readonly FeatureInput[]>(
     request: OnlineRequest<F>,
   ): Promise<OnlineFeatures<Flatten<FeatureKeys<F> & FeatureValues<F>>, FeatureStatuses<F>>> {

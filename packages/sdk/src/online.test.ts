@@ -37,3 +37,26 @@ it('reads typed rows with a status per feature, in request order', async () => {
     await store.close();
   }
 });
+
+it('reads a published timeline at any instant up to its horizon, and says stale past it (text and HTML)', async () => {
+  const root = await tempRoot();
+  await writeRegistry(root);
+  const lmdb = new LmdbOnlineStore({ path: path.join(root, '_online') });
+  const at = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
+  const row = (iso: string, score: number) => ({ account_id: 1n, event_ts: at(iso), created_ts: at(iso), _asof_deleted: false, score, amount: 1n });
+  // Published on 1 March with a horizon to 8 March: the row then, and a change point on 4 March.
+  const timeline = rowsToTable([row('2024-02-20T00:00:00Z', 0.1), row('2024-03-04T00:00:00Z', 0.4)], rowTypes(risk));
+  await lmdb.write(risk, timeline, { timeline: { publishedAt: '2024-03-01T00:00:00Z', horizonEnd: '2024-03-08T00:00:00Z' } });
+  await lmdb.close();
+  const store = await FeatureStore.open({ root });
+  try {
+    const read = (iso: string) => store.getOnlineFeatures({ features: [risk.ref('score')], entities: [{ account_id: 1n }], at: iso });
+    expect((await read('2024-03-02T00:00:00Z')).rows).toEqual([{ account_id: 1n, score: 0.1 }]);
+    expect((await read('2024-03-08T00:00:00Z')).rows).toEqual([{ account_id: 1n, score: 0.4 }]);
+    const past = await read('2024-03-08T00:00:00.000001Z');
+    expect([past.rows, past.statuses]).toEqual([[{ account_id: 1n, score: null }], [{ score: 'stale' }]]);
+    expect(past.toHTML()).toContain('stale');
+  } finally {
+    await store.close();
+  }
+});

@@ -27,7 +27,7 @@ export class OnlineFeatures<R = JsRow, S = Record<string, OnlineFeatureStatus>> 
   constructor(
     /** The rows, in request order. */
     readonly rows: readonly R[],
-    /** Per row, feature output name -> `present` | `missing` | `expired`. */
+    /** Per row, feature output name -> `present` | `missing` | `expired` | `stale` (past the published horizon). */
     readonly statuses: readonly S[],
     private readonly dtypes: Readonly<Record<string, DType>>,
   ) {}
@@ -65,7 +65,10 @@ export class OnlineFeatures<R = JsRow, S = Record<string, OnlineFeatureStatus>> 
   }
 }
 
-/** Reads each view's features for every entity (one batched read per view) and merges them by output name. */
+/**
+ * Reads each view's features for every entity (one batched read per view,
+ * the views in parallel, all at one instant) and merges them by output name.
+ */
 export async function lookupOnline(
   online: OnlineStore,
   views: readonly ViewRequest[],
@@ -76,12 +79,15 @@ export async function lookupOnline(
   const rows: JsRow[] = entities.map((e) => ({ ...e }));
   const statuses: Record<string, OnlineFeatureStatus>[] = entities.map(() => ({}));
   const dtypes: Record<string, DType> = { ...keys };
-  for (const { view, features, names, dtypes: featureTypes } of views) {
-    const read = await online.read(
-      view,
-      entities.map((e) => Object.fromEntries(view.joinKeyNames.map((k) => [k, e[k]]))),
-      { features, ...(options.at !== undefined ? { at: options.at } : {}), signal: options.signal },
-    );
+  // One instant for every view, so "now" is the same now in each.
+  const at = options.at ?? new Date();
+  const reads = await Promise.all(
+    views.map(({ view, features }) =>
+      online.read(view, entities.map((e) => Object.fromEntries(view.joinKeyNames.map((k) => [k, e[k]]))), { features, at, signal: options.signal }),
+    ),
+  );
+  views.forEach(({ features, names, dtypes: featureTypes }, v) => {
+    const read = reads[v]!;
     read.rows.forEach((row, i) => {
       Object.assign(rows[i]!, row.key);
       features.forEach((f, j) => {
@@ -90,6 +96,6 @@ export async function lookupOnline(
       });
     });
     features.forEach((f, j) => (dtypes[names[j]!] = featureTypes[f]!));
-  }
+  });
   return new OnlineFeatures(rows, statuses, dtypes);
 }

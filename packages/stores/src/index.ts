@@ -32,7 +32,6 @@ export type { DynamoDbCommitCoordinator, DynamoDbCommitCoordinatorOptions } from
 export type { DynamoDbLeaseStore, DynamoDbLeaseStoreOptions, DynamoDbLeaseTable } from './adapters/dynamodb/dynamodb-lease-store.js';
 export type { DynamoDbOnlineStore, DynamoDbOnlineStoreOptions, CreateOnlineTableOptions } from './adapters/dynamodb/dynamodb-online-store.js';
 export type { LmdbOnlineStore, LmdbOnlineStoreOptions } from './adapters/lmdb/lmdb-online-store.js';
-export { checkItemSize, DYNAMODB_MAX_ITEM_BYTES, type ItemSizeCheck, type ItemSizeOptions, type FeatureSizeBound } from './adapters/dynamodb/item-size.js';
 export { openOfflineStore, openOfflineRoot, offlineStoreAt, type OpenOfflineStoreOptions } from './offline/open.js';
 export { viewCoverage, isViewWatermark, type ViewWatermark, type ViewCoverage, type ViewCoverageOptions, type ComputedRun, type CoveredRange } from './offline/view-coverage.js';
 export { ObjectOfflineStore, type ObjectOfflineStoreConfig } from './offline/object-offline-store.js';
@@ -42,6 +41,18 @@ export { retentionMark } from './offline/retention.js';
 export { encodeParquet, decodeParquet, parquetLayout, type ParquetWriteOptions, type ParquetReadOptions, type ParquetLayout } from './offline/parquet/parquet-codec.js';
 export { ObjectLeaseStore, type ObjectLeaseStoreOptions } from './leases/object-lease-store.js';
 export { openLeaseStore, type OpenLeaseStoreOptions } from './leases/open-lease-store.js';
+export {
+  checkItemSize,
+  checkTimelineSize,
+  itemBytes,
+  DYNAMODB_MAX_ITEM_BYTES,
+  type ItemSizeCheck,
+  type ItemSizeOptions,
+  type FeatureSizeBound,
+  type TimelineSizeCheck,
+  type TimelineSizeOptions,
+} from './adapters/dynamodb/item-size.js';
+export { timelineDigests, emptyTimelineDigest, onlineEntityKey } from './online/timeline-items.js';
 export type { RetryOptions } from './online/backoff.js';
 export { REGISTRY_KEY, readRegistry, registryLocation, type StoredRegistry } from './registry/registry-file.js';
 export { SpillBuckets, unify } from './spill/spill-buckets.js';

@@ -87,9 +87,12 @@ async function main(root) {
       [1n, 'invoices', big, big + 2n, 2n],
     ],
   );
-  const lookup = await store.getOnlineFeatures({ features: ['spend:invoices'], entities: [{ account_id: 1n }, { account_id: 3n }] });
+  // Published at t2 with a 7-day horizon: a day later the value is exact; now, long after, it is stale.
+  const lookup = await store.getOnlineFeatures({ features: ['spend:invoices'], entities: [{ account_id: 1n }, { account_id: 3n }], at: '2025-02-02T00:00:00Z' });
   assert.equal(lookup.rows[0].invoices, big + 2n);
   assert.deepEqual(lookup.statuses.map((s) => s.invoices), ['present', 'missing']);
+  const now = await store.getOnlineFeatures({ features: ['spend:invoices'], entities: [{ account_id: 1n }] });
+  assert.deepEqual([now.rows[0].invoices, now.statuses[0].invoices], [null, 'stale']);
   await store.close();
   ok('@asof/sdk');
 }

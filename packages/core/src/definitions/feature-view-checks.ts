@@ -6,6 +6,10 @@ import { normalizeFeatureSpec } from './feature-spec.js';
 import type { FeatureSpec, FeatureSpecs } from './infer.js';
 import { assertColumn, assertDescription, assertName, RESERVED_COLUMNS } from './names.js';
 import type { Source } from './source.js';
+import { toMillis, type DurationInput } from '../time/duration.js';
+
+/** How far past each publish instant a view's online timeline reaches unless it says otherwise: 7 days. */
+export const DEFAULT_ONLINE_HORIZON_MS = 7 * 86_400_000;
 
 /** Checks the entity list and merges its join keys; a key shared by two entities must agree on dtype. */
 export function validateEntities(input: unknown, what: string): { entities: readonly AnyEntity[]; joinKeys: JoinKeys } {
@@ -64,7 +68,7 @@ export function validateOptions(
   createdTime: unknown,
   joinKeys: JoinKeys,
   what: string,
-): { description: string | undefined; tags: Readonly<Record<string, string>>; online: boolean } {
+): { description: string | undefined; tags: Readonly<Record<string, string>>; online: boolean; onlineHorizonMs: number } {
   assertColumn(eventTime, `${what}: eventTime`);
   if (createdTime !== null) {
     assertColumn(createdTime, `${what}: createdTime`);
@@ -82,9 +86,8 @@ export function validateOptions(
   if (typeof tags !== 'object' || tags === null || Array.isArray(tags) || Object.values(tags).some((v) => typeof v !== 'string')) {
     throw new DefinitionError(`${what}: tags must be a record of string to string, e.g. { team: 'finance' }`);
   }
-  const online = config.online ?? true;
-  if (typeof online !== 'boolean') throw new DefinitionError(`${what}: online must be true or false`);
-  return { description: config.description, tags: { ...(tags as Record<string, string>) }, online };
+  const { online, onlineHorizonMs } = onlineOptions(config.online, what);
+  return { description: config.description, tags: { ...(tags as Record<string, string>) }, online, onlineHorizonMs };
 }
 
 /**
@@ -135,4 +138,17 @@ export function checkDecimalSums(
       );
     }
   }
+}
+
+/**
+ * `online: true | false | { horizon }`: whether the view is published, and
+ * how far past each publish instant its online timeline reaches.
+ */
+function onlineOptions(value: unknown, what: string): { online: boolean; onlineHorizonMs: number } {
+  if (value === undefined || typeof value === 'boolean') return { online: value ?? true, onlineHorizonMs: DEFAULT_ONLINE_HORIZON_MS };
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).some((k) => k !== 'horizon')) {
+    throw new DefinitionError(`${what}: online must be true or false, or { horizon: '7d' } (how far past each publish its online timeline reaches)`);
+  }
+  const horizon = (value as { horizon?: DurationInput }).horizon;
+  return { online: true, onlineHorizonMs: horizon === undefined ? DEFAULT_ONLINE_HORIZON_MS : toMillis(horizon, `${what}: online horizon`) };
 }

@@ -53,6 +53,13 @@ describe('defineFeatureView', () => {
     expect(isFeatureView(v)).toBe(true);
   });
 
+  it('publishes online with a 7-day horizon unless told otherwise', () => {
+    expect(defineFeatureView(base)).toMatchObject({ online: true, onlineHorizonMs: 7 * 86_400_000 });
+    expect(defineFeatureView({ ...base, online: { horizon: '2d' } })).toMatchObject({ online: true, onlineHorizonMs: 2 * 86_400_000 });
+    expect(defineFeatureView({ ...base, online: {} })).toMatchObject({ online: true, onlineHorizonMs: 7 * 86_400_000 });
+    expect(defineFeatureView({ ...base, online: false })).toMatchObject({ online: false, onlineHorizonMs: 7 * 86_400_000 });
+  });
+
   it('merges join keys of several entities in order and accepts a shared key with one dtype', () => {
     const accountInCompany = defineEntity({ name: 'account_in_company', joinKeys: { company_id: int64(), account_id: int64() } });
     const v = defineFeatureView({ ...base, entities: [account, company, accountInCompany] });
@@ -214,6 +221,9 @@ describe('defineFeatureView', () => {
       ['a non-function transform', { transform: 'row => row' }, /transform must be a function/],
       ['bad tags', { tags: { team: 1 } }, /tags must be a record of string to string/],
       ['a bad online flag', { online: 'yes' }, /online must be true or false/],
+      ['an unknown online option', { online: { horizn: '7d' } }, /online must be true or false, or \{ horizon: '7d' \}/],
+      ['a zero online horizon', { online: { horizon: 0 } }, /online horizon must be a positive/],
+      ['a malformed online horizon', { online: { horizon: 'a week' } }, /online horizon "a week" is not a duration/],
       ['a bad description', { description: 42 }, /description must be a string/],
     ])('rejects %s', (_, override, message) => {
       const build = () => defineFeatureView({ ...base, ...override } as never);

@@ -12,6 +12,8 @@ import { resolveLookups, type Lookup, type ResolvedLookup } from './lookup.js';
 import { assertConfig, assertName } from './names.js';
 import { isSource, type Source } from './source.js';
 
+export { DEFAULT_ONLINE_HORIZON_MS } from './feature-view-checks.js';
+
 /**
  * Maps one source row (with the columns its lookups added) to the rows
  * features are read from: one row; an array of 0..n rows, each its own event
@@ -67,6 +69,12 @@ export interface FeatureViewBase {
   readonly tags: Readonly<Record<string, string>>;
   /** Whether the materializer also writes the latest values to the online store. */
   readonly online: boolean;
+  /**
+   * How far past each publish instant the online store holds the view's
+   * precomputed change points (ms): reads up to then are exact, later ones
+   * `stale` until the next publish. Default 7 days.
+   */
+  readonly onlineHorizonMs: number;
   /** A reference to one feature; throws {@link FeatureNotFoundError} for an unknown name. */
   ref(feature: string): AnyFeatureRef;
 }
@@ -115,8 +123,13 @@ export interface FeatureViewConfig<N extends string, E extends readonly AnyEntit
   readonly transform?: RowTransform;
   readonly description?: string;
   readonly tags?: Readonly<Record<string, string>>;
-  /** Default `true`. */
-  readonly online?: boolean;
+  /**
+   * Default `true`. `{ horizon: '7d' }` (the default horizon) publishes it
+   * with each entity's change points up to that far past each publish, so
+   * online reads stay exact between runs (windows expiring, invoices falling
+   * due); reads later than that are `stale`.
+   */
+  readonly online?: boolean | { readonly horizon?: DurationInput };
 }
 
 /** Declares a feature view; see {@link FeatureViewConfig}. Throws {@link DefinitionError} with what to fix. */

@@ -100,7 +100,7 @@ export function viewFromJson(
       createdTime: json.createdTime,
       ...(json.description != null && { description: json.description }),
       tags: json.tags ?? {},
-      online: json.online ?? true,
+      online: json.onlineHorizonMs != null && json.online !== false ? { horizon: json.onlineHorizonMs } : (json.online ?? true),
     },
     transform,
   );

@@ -95,6 +95,8 @@ export interface FeatureViewJson {
   readonly description: string | null;
   readonly tags: Readonly<Record<string, string>>;
   readonly online: boolean;
+  /** How far past each publish the online timeline reaches (ms); absent: the default, 7 days. Not part of the hash. */
+  readonly onlineHorizonMs?: number;
   /** Content hash (see `hashFeatureView`); checked on load, omit it to accept a hand edit. */
   readonly hash?: string;
 }

@@ -2,6 +2,7 @@ import type { Aggregation, Predicate, ScalarValue } from '../definitions/aggrega
 import { isAggregation } from '../definitions/aggregation.js';
 import type { AnyEntity } from '../definitions/entity.js';
 import { isFeatureView } from '../definitions/feature-view.js';
+import { DEFAULT_ONLINE_HORIZON_MS } from '../definitions/feature-view-checks.js';
 import type { AnyFeatureService } from '../definitions/feature-service.js';
 import type { AnyFeatureView } from '../definitions/feature-view.js';
 import type { FeatureSpec } from '../definitions/infer.js';
@@ -84,6 +85,8 @@ export function viewToJson(view: AnyFeatureView): FeatureViewJson {
     description: view.description ?? null,
     tags: { ...view.tags },
     online: view.online,
+    // Omitted at the default, so documents from before online horizons stay the same.
+    ...(view.onlineHorizonMs !== DEFAULT_ONLINE_HORIZON_MS && { onlineHorizonMs: view.onlineHorizonMs }),
   };
 }
 

@@ -106,6 +106,22 @@ describe('registry JSON', () => {
     expect(loaded.resolveFeatures([view.ref('amount')])[0]!.featureView).toBe(rebuilt);
   });
 
+  it('keeps an online horizon other than the default, and leaves the default out of the document', () => {
+    const { account } = build();
+    const source = parquetSource({ name: 'events', path: 'e.parquet', timestampField: 'ts' });
+    const short = defineFeatureView({ name: 'short', entities: [account], source, features: { n: count({ window: '1d' }) }, online: { horizon: '36h' } });
+    const plain = defineFeatureView({ name: 'plain', entities: [account], source, features: { n: count({ window: '1d' }) } });
+    const doc = createRegistry(short, plain).toJSON();
+    expect(doc.featureViews.map((v) => [v.name, v.online, v.onlineHorizonMs])).toEqual([
+      ['plain', true, undefined],
+      ['short', true, 36 * 3_600_000],
+    ]);
+    const loaded = Registry.fromJSON(JSON.parse(JSON.stringify(doc)) as RegistryDocument);
+    expect(loaded.getFeatureView('short').onlineHorizonMs).toBe(36 * 3_600_000);
+    expect(loaded.getFeatureView('plain').onlineHorizonMs).toBe(7 * 86_400_000);
+    expect(loaded.toJSON()).toEqual(doc);
+  });
+
   it('keeps a transform as text, not executable, and prefers an identical definition from code', () => {
     const { registry, lines } = build();
     const loaded = Registry.fromJSON(registry.toJSON());

@@ -42,6 +42,10 @@ describe('hashFeatureView', () => {
     expect(hash({ description: 'x', tags: { team: 'a' }, online: false })).toBe(hash());
   });
 
+  it('ignores the online horizon: publishing further ahead needs no re-materializing', () => {
+    expect(hash({ online: { horizon: '2d' } })).toBe(hash());
+  });
+
   it.each<[string, Partial<Config>]>([
     ['the window', { features: { amount: float64(), late_90d: count({ window: '91d', where: [where('days_late', '>', 0), where('status', '=', 'open')] }) } }],
     ['a filter value', { features: { amount: float64(), late_90d: count({ window: '90d', where: [where('days_late', '>', 1), where('status', '=', 'open')] }) } }],

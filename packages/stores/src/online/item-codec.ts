@@ -41,17 +41,42 @@ export type Item = Record<string, AttrValue>;
 
 /** Attribute names of an item; features are `f:<feature>`, so no feature name can collide with these. */
 export const ATTR = Object.freeze({
-  /** `<view>#<encoded entity key>`, the partition key. */
+  /** `<view>#<encoded entity key>`, the partition key (a part's: `<that>#part-<n>-<tag>`). */
   key: 'pk',
-  /** `event_ts`, µs. */
+  /** `event_ts` of the current row, µs ({@link NULL_CREATED_TS}, the least int64, when a timeline has none): the first of the order key. */
   eventTs: 'ets',
-  /** `created_ts`, µs ({@link NULL_CREATED_TS} for null). */
+  /** `created_ts` of the current row, µs ({@link NULL_CREATED_TS} for null or none). */
   createdTs: 'cts',
-  /** Epoch seconds after which DynamoDB may delete the item (views with a TTL only). */
+  /** Epoch seconds after which DynamoDB may delete the item (views with a TTL, and timeline parts). */
   expiresAt: 'ttl',
-  /** `true` on tombstones, which carry no features. */
+  /** `true` on tombstones, which carry no features (items from before timelines only). */
   deleted: 'del',
+  /** The item format: 2 for timelines; absent on items from before timelines (one row each). */
+  format: 'fmt',
+  /** The offline snapshot version the timeline was built from (order key, after the current row). */
+  version: 'ver',
+  /** The publish instant, µs (order key, after the version). */
+  publishedAt: 'pub',
+  /** The last instant the timeline answers for, µs; the greatest int64 for rows written without a timeline. */
+  horizonEnd: 'hor',
+  /** Digest of the timeline's rows and values (hex). */
+  digest: 'dig',
+  /** Event times of the item's points: int64 little-endian, 8 bytes each, ascending. */
+  times: 'te',
+  /** Created times of the item's points, as `te` ({@link NULL_CREATED_TS} for null). */
+  created: 'tc',
+  /** Tombstone bitmap of the item's points (bit i of byte i >> 3); absent when none is a tombstone. */
+  tombstones: 'td',
+  /** How many parts hold the points after the head's (absent: none). */
+  parts: 'prt',
+  /** The tag in the parts' keys, unique to the write that stored them. */
+  partsTag: 'tag',
+  /** First event time of each part, as `te`. */
+  partStarts: 'pti',
 });
+
+/** {@link ATTR}`.format` of timeline items. */
+export const TIMELINE_FORMAT = 2;
 
 /** The attribute of a feature. */
 export function featureAttribute(feature: string): string {
@@ -61,8 +86,12 @@ export function featureAttribute(feature: string): string {
 /** A null `created_ts` is stored as the least int64, so it orders below every real one and conditions compare numbers only. */
 export const NULL_CREATED_TS = -(2n ** 63n);
 
-/** Longest stored key (UTF-8 bytes of `pk`): LMDB's key limit, below DynamoDB's 2,048. */
-export const MAX_KEY_BYTES = 1978;
+/** LMDB's key limit (UTF-8 bytes), below DynamoDB's 2,048. */
+export const STORE_KEY_BYTES = 1978;
+/** Room a timeline part's key takes after its entity's (`#part-<n>-<tag>`). */
+export const PART_SUFFIX_BYTES = 32;
+/** Longest entity key (UTF-8 bytes of `pk`): the store's key limit less room for a part's suffix. */
+export const MAX_KEY_BYTES = STORE_KEY_BYTES - PART_SUFFIX_BYTES;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;

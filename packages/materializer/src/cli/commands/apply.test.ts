@@ -30,6 +30,18 @@ describe('asof apply', () => {
     expect(r.stdout).toContain(`registry written: ${root}/registry.json (2 feature view(s), 1 entity, 1 source(s), 1 service(s))`);
   });
 
+  it('checks the online items from the definitions and each horizon: says when timelines split, refuses a view one row of which cannot fit', async () => {
+    const root = await tempRoot();
+    const ok = await apply(root, 'definitions-v1.ts');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/online timelines \(.*_online\):\n {2}view 'activity': horizon 7 days; a change point is at most \d+ bytes and an item holds [\d,]+, so an entity with more than [\d,]+ events a day is split over several items/);
+    const refused = await apply(await tempRoot(), 'definitions-online-items.ts');
+    expect(refused.code).toBe(1);
+    expect(refused.errLines.filter((l) => !l.startsWith('{'))).toEqual([
+      expect.stringMatching(/online items would exceed the embedded store's 409,600-byte item limit .*view 'tags': an online item can reach [\d,]+ bytes.*assumes at most 1,024 bytes .* \(INVALID_DEFINITION\)$/),
+    ]);
+  });
+
   it('reports an unchanged registry on a second apply and leaves the file alone', async () => {
     const root = await tempRoot();
     await apply(root, 'definitions-v1.ts');

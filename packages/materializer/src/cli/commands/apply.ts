@@ -1,3 +1,4 @@
+import { checkTimelineSize, type TimelineSizeCheck } from '@asof/stores';
 import { AsofError, diffRegistries, findRenames, type OnlineStore, type Registry, type RegistryDiffWithRenames } from '@asof/core';
 import type { ObjectOfflineStore } from '@asof/stores';
 import { flagArg } from '../args.js';
@@ -72,10 +73,11 @@ export const applyCommand: Command = {
     // Everything that can fail about the root fails before the table, so nothing reads as applied when it was not.
     if (!dryRun) await prepareRoot(ctx, store);
     const online = await ctx.online();
-    checkOnlineItems(online, next);
+    const timelines = checkOnlineItems(online, next);
     if (!dryRun) await online?.provision?.({ signal: ctx.signal });
     ctx.progress.stop();
     ctx.print(table);
+    if (timelines.length > 0) ctx.print(`online timelines (${online!.describe()}):\n${timelines.map((c) => `  ${c.reason}`).join('\n')}`);
 
     const text = registryText(next);
     const counts = `${next.listFeatureViews().length} feature view(s), ${next.listEntities().length} entit${next.listEntities().length === 1 ? 'y' : 'ies'}, ${next.listSources().length} source(s), ${next.listFeatureServices().length} service(s)`;
@@ -126,16 +128,26 @@ async function prepareRoot(ctx: CommandContext, store: ObjectOfflineStore): Prom
   await (await ctx.coordinator())?.provision?.({ signal: ctx.signal });
 }
 
-/** The online store's limit on a row (DynamoDB's 400 KB item), checked from the definitions now, not discovered at write time. */
-function checkOnlineItems(online: OnlineStore | null, next: Registry): void {
-  if (!online?.checkView) return;
-  const tooLarge = next
+/**
+ * The online store's item limit (DynamoDB's 400 KB, the same on the
+ * embedded store), checked from the definitions and each view's horizon
+ * now, not discovered at write time: one change point must fit in an item
+ * (else the view is refused); the returned checks say at which event rate
+ * an entity's timeline is split over several items or, past the part
+ * limit, served with a shorter horizon.
+ */
+function checkOnlineItems(online: OnlineStore | null, next: Registry): TimelineSizeCheck[] {
+  const limits = online?.itemLimits?.();
+  if (!limits) return [];
+  const checks = next
     .listFeatureViews()
     .filter((v) => v.online)
-    .flatMap((v) => online.checkView!(v) ?? []);
+    .map((v) => checkTimelineSize(v, { limitBytes: limits.maxItemBytes, maxParts: limits.maxItems - 1 }));
+  const tooLarge = checks.filter((c) => !c.ok);
   if (tooLarge.length > 0) {
-    throw new AsofError('INVALID_DEFINITION', `online items would not fit ${online.describe()}: ${tooLarge.join('; ')}; split the view or set online: false`);
+    throw new AsofError('INVALID_DEFINITION', `online items would exceed ${limits.description}: ${tooLarge.map((c) => c.reason).join('; ')}; split the view or set online: false`);
   }
+  return checks;
 }
 
 function describeBreaking(change: ViewChange): string {

@@ -7,17 +7,19 @@ import { renderTable } from '../text-table.js';
 
 /**
  * `asof verify-online`: compares every entity's online row with what the
- * offline store answers at the same instant (default: now), per feature,
- * like Chronon's consistency metrics; prints counts and examples, and exits
- * non-zero on any mismatch.
+ * offline store answers at the same instant (default: now; any instant up
+ * to the published horizon is answered exactly), per feature, like
+ * Chronon's consistency metrics; prints counts and examples, and exits
+ * non-zero on any mismatch (`ONLINE_MISMATCH`) or, failing that, when the
+ * instant is past some entity's horizon (`ONLINE_STALE`: publish again).
  */
 export const verifyOnlineCommand: Command = {
   name: 'verify-online',
-  summary: 'compare every entity online with the offline store at one instant; exit 1 on a mismatch',
+  summary: 'compare every entity online with the offline store at one instant; exit 1 on a mismatch or past the horizon',
   usage: 'asof verify-online --root <dir|s3://…> [--online <store>] [--view <name>]... [--at <iso>]',
   options: {
     view: { type: 'string', multiple: true, value: '<name>', description: 'verify only these views (default: every online view)' },
-    at: { type: 'string', value: '<iso>', description: 'the instant compared (default: now)' },
+    at: { type: 'string', value: '<iso>', description: 'the instant compared (default: now; exact up to the horizon each publish stores)' },
   },
   needsRoot: true,
   async run(ctx, args) {
@@ -36,8 +38,8 @@ export const verifyOnlineCommand: Command = {
     ctx.progress.stop();
     ctx.print(
       renderTable(
-        ['view', 'at', 'entities', 'mismatched', 'features with mismatches'],
-        reports.map((r) => [r.view, r.at, r.entities, r.mismatchedEntities, mismatchSummary(r) || null]),
+        ['view', 'at', 'entities', 'mismatched', 'stale', 'features with mismatches'],
+        reports.map((r) => [r.view, r.at, r.entities, r.mismatchedEntities, r.staleEntities, mismatchSummary(r) || null]),
       ),
     );
     const examples = reports.flatMap((r) =>
@@ -45,11 +47,19 @@ export const verifyOnlineCommand: Command = {
     );
     if (examples.length > 0) ctx.print(renderTable(['view', 'feature', 'key', 'offline', 'online'], examples));
     const bad = reports.filter((r) => r.mismatchedEntities > 0);
-    for (const r of reports) ctx.logger.info('online verified', { view: r.view, at: r.at, entities: r.entities, mismatched: r.mismatchedEntities });
+    for (const r of reports) ctx.logger.info('online verified', { view: r.view, at: r.at, entities: r.entities, mismatched: r.mismatchedEntities, stale: r.staleEntities });
     if (bad.length > 0) {
       throw new AsofError(
         'ONLINE_MISMATCH',
         `${bad.map((r) => `${r.view}: ${r.mismatchedEntities} of ${r.entities} entities differ`).join('; ')} at ${formatMicros(at)}; re-run materialize to publish, or see the examples above`,
+      );
+    }
+    const stale = reports.filter((r) => r.staleEntities > 0);
+    if (stale.length > 0) {
+      throw new AsofError(
+        'ONLINE_STALE',
+        `${stale.map((r) => `${r.view}: ${r.staleEntities} of ${r.entities} entities`).join('; ')} are stale at ${formatMicros(at)}, past the horizon their last publish stored; ` +
+          `run materialize (any run publishes and moves the horizon), or verify an instant inside it`,
       );
     }
   },

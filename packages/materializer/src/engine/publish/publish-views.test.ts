@@ -37,7 +37,11 @@ describe('the publish stage (publishViews)', () => {
     );
     expect(calls).toEqual(['online', 'at']);
     expect(done.map((r) => [r.view, r.published ?? null])).toEqual([
-      [paymentStats.name, { view: paymentStats.name, entities: 2, written: 2 }],
+      [
+        paymentStats.name,
+        // Each entity's timeline from the instant to the view's horizon (7 days by default).
+        { view: paymentStats.name, entities: 2, written: 2, split: 0, shortened: [], publishedAt: '2024-01-11T00:00:00.000000Z', horizonEnd: '2024-01-18T00:00:00.000000Z' },
+      ],
       [offlineOnly.name, null],
     ]);
     const failed = await publishViews(store, [paymentStats], [result(paymentStats.name, 'failed')], { online: async () => online, at: () => day(10) }, { logger: silentLogger });

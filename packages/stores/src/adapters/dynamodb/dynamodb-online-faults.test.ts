@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bool, int64, InvalidInputError, StoreReadError, StoreWriteError, string, timestamp, TOMBSTONE_COLUMN, type OnlineView } from '@asof/core';
 import { tableOf } from '../../testing/online-fixtures.js';
 import { dynamoDbConnection } from '../../testing/services.js';
+import { packInt64 } from '../../online/timeline-items.js';
 import { DynamoDbOnlineStore, type DynamoDbOnlineStoreOptions } from './dynamodb-online-store.js';
 
 dynamoDbConnection(); // start DynamoDB Local while collecting, outside any test timeout
@@ -209,7 +210,8 @@ describe('DynamoDbOnlineStore under faults (DynamoDB Local behind a faulty clien
     for (const get of gets) {
       const request = get.input.RequestItems![tableName]!;
       expect(request.ConsistentRead).toBe(true);
-      expect(Object.values(request.ExpressionAttributeNames!).sort()).toEqual(['cts', 'del', 'ets', 'f:s', 'pk']);
+      // The head's order key, horizon and columns (and `del` of items from before timelines), and of the features only `f:s`.
+      expect(Object.values(request.ExpressionAttributeNames!).sort()).toEqual(['cts', 'del', 'dig', 'ets', 'f:s', 'fmt', 'hor', 'pk', 'prt', 'pti', 'pub', 'tag', 'tc', 'td', 'te']);
       expect(request.ProjectionExpression!.split(', ').sort()).toEqual(Object.keys(request.ExpressionAttributeNames!).sort());
     }
     expect(inflight.BatchGetItemCommand![1]).toBe(2);
@@ -218,6 +220,41 @@ describe('DynamoDbOnlineStore under faults (DynamoDB Local behind a faulty clien
     await store.write(v, rows(Array.from({ length: 20 }, (_, i) => 1000 + i)));
     expect(inflight.PutItemCommand![1]).toBe(3);
     await store.close();
+  });
+
+  it('reads a head again when a part it names is not there (a writer replaced it), and fails naming the key when it stays missing', async () => {
+    const v = view();
+    const n = 60;
+    const points = tableOf({
+      account_id: [int64(), Array.from({ length: n }, () => 1n)],
+      event_ts: [timestamp(), Array.from({ length: n }, (_, i) => T0 + BigInt(i))],
+      created_ts: [timestamp(), Array.from({ length: n }, () => T0)],
+      v: [int64(), Array.from({ length: n }, (_, i) => BigInt(i))],
+      s: [string(), Array.from({ length: n }, (_, i) => `s${i}`)],
+    });
+    const small = new DynamoDbOnlineStore({ ...dynamoDbConnection(), tableName, maxItemBytes: 900 });
+    const written = await small.write(v, points, { timeline: { publishedAt: T0, horizonEnd: T0 + BigInt(n) } });
+    expect(written.timeline?.split).toBe(1);
+    await small.close();
+    let dropped = 0;
+    const dropParts = (times: number) => async (command: unknown, send: Send) => {
+      const out = (await send(command)) as { Responses?: Record<string, Record<string, { S?: string }>[]> };
+      if (command instanceof BatchGetItemCommand && dropped < times && out.Responses?.[tableName]?.some((item) => item.pk!.S!.includes('#part-'))) {
+        dropped++;
+        out.Responses[tableName] = out.Responses[tableName]!.filter((item) => !item.pk!.S!.includes('#part-'));
+      }
+      return out;
+    };
+    const { store, sleeps } = faultyStore(dropParts(2));
+    const read = await store.read(v, [{ account_id: 1 }], { at: T0 + BigInt(n - 1), consistent: true });
+    expect([read.rows[0]!.values.v, dropped, sleeps.length]).toEqual([BigInt(n - 1), 2, 2]);
+    await store.close();
+    dropped = 0;
+    const { store: lost } = faultyStore(dropParts(100));
+    const error = await lost.read(v, [{ account_id: 1 }], { at: T0 + BigInt(n - 1) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreReadError);
+    expect((error as Error).message).toMatch(new RegExp(`the timeline of ${v.name}#1 names a part that is not stored .*6 reads in a row`));
+    await lost.close();
   });
 
   it('rejects an item over 400 KB before sending it, and aborts on the signal', async () => {
@@ -250,17 +287,39 @@ describe('DynamoDbOnlineStore table layout', () => {
     expect(ttl).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'ttl' });
   });
 
-  it('stores one item per entity: pk, ets and cts in µs, ttl in epoch seconds after event_ts + ttl, f:<feature>; tombstones carry del', async () => {
+  // The item layout is the timeline format (docs/online-store.md, "Item layout"); a row written without a timeline is a timeline of one point that holds until replaced.
+  it('stores one head per entity: pk, the order key (ets, cts, ver, pub, hor) in µs, ttl in epoch seconds after event_ts + ttl, the points columnar; tombstones in a bitmap', async () => {
     const ttlMs = 90 * 86_400_000;
     const v = view(ttlMs);
     const ets = T0 + 123_456n;
+    const int64s = (...values: bigint[]) => ({ B: packInt64(values) });
     await plainStore.write(v, rows([42], ets));
     const item = (await plainStore.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `${v.name}#42` } }, ConsistentRead: true }))).Item;
     const expiry = (ets + BigInt(ttlMs) * 1000n) / 1_000_000n + 1n;
-    expect(item).toEqual({ pk: { S: `${v.name}#42` }, ets: { N: String(ets) }, cts: { N: String(ets) }, ttl: { N: String(expiry) }, 'f:v': { N: '420' }, 'f:s': { S: 's42' } });
+    const order = (e: bigint, c: string) => ({ ets: { N: String(e) }, cts: { N: c }, ver: { N: '0' }, pub: { N: String(e) }, hor: { N: '9223372036854775807' }, fmt: { N: '2' } });
+    expect(item).toEqual({
+      pk: { S: `${v.name}#42` },
+      ...order(ets, String(ets)),
+      dig: { S: expect.stringMatching(/^[0-9a-f]{32}$/) },
+      ttl: { N: String(expiry) },
+      te: int64s(ets),
+      tc: int64s(ets),
+      'f:v': { L: [{ N: '420' }] },
+      'f:s': { L: [{ S: 's42' }] },
+    });
     const tombstone = tableOf({ account_id: [int64(), [42n]], event_ts: [timestamp(), [ets + 1n]], created_ts: [timestamp(), [null]], [TOMBSTONE_COLUMN]: [bool(), [true]] });
     await plainStore.write(v, tombstone);
     const deleted = (await plainStore.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `${v.name}#42` } }, ConsistentRead: true }))).Item;
-    expect(deleted).toEqual({ pk: { S: `${v.name}#42` }, ets: { N: String(ets + 1n) }, cts: { N: '-9223372036854775808' }, ttl: { N: String((ets + 1n + BigInt(ttlMs) * 1000n) / 1_000_000n + 1n) }, del: { BOOL: true } });
+    expect(deleted).toEqual({
+      pk: { S: `${v.name}#42` },
+      ...order(ets + 1n, '-9223372036854775808'),
+      dig: { S: expect.stringMatching(/^[0-9a-f]{32}$/) },
+      ttl: { N: String((ets + 1n + BigInt(ttlMs) * 1000n) / 1_000_000n + 1n) },
+      te: int64s(ets + 1n),
+      tc: int64s(-(2n ** 63n)),
+      td: { B: Uint8Array.of(1) },
+      'f:v': { L: [{ NULL: true }] },
+      'f:s': { L: [{ NULL: true }] },
+    });
   });
 });

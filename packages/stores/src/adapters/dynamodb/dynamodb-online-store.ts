@@ -1,5 +1,6 @@
 import {
   BatchGetItemCommand,
+  BatchWriteItemCommand,
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -15,12 +16,14 @@ import {
   StoreWriteError,
   toOnlineView,
   type IoOptions,
+  type OnlineItemLimits,
   type OnlineKey,
   type OnlineReadOptions,
   type OnlineReadResult,
   type OnlineStore,
   type OnlineView,
   type OnlineViewInput,
+  type OnlineWriteOptions,
   type OnlineWriteResult,
   type OnlineWriteStatus,
 } from '@asof/core';
@@ -29,20 +32,14 @@ import type { AwsConnectionOptions } from '../aws/client-config.js';
 import { translateAwsError, type AwsTarget } from '../aws/aws-errors.js';
 import { Backoff, type RetryOptions } from '../../online/backoff.js';
 import { forEachBounded } from '../../online/bounded.js';
-import { ATTR } from '../../online/item-codec.js';
-import {
-  encodeWriteRows,
-  latestPerKey,
-  projectedAttributes,
-  readPlan,
-  readRows,
-  requestKeys,
-  sampleKeys,
-  type StoredItem,
-  type WriteRow,
-} from '../../online/online-rows.js';
+import { ATTR, type Item } from '../../online/item-codec.js';
+import { encodeRows, readPlan, requestKeys, sampleKeys, type StoredItem } from '../../online/online-rows.js';
+import { readTimelines } from '../../online/timeline-read.js';
+import { MAX_PARTS, partKey, timelineItems, type ItemLimits, type TimelineItems } from '../../online/timeline-items.js';
+import { NEWER_ORDER_CONDITION, ORDER_CONDITION_NAMES, orderConditionValues, planTimelines, type KeyTimeline } from '../../online/write-plan.js';
+import { timelineResult } from '../../online/write-result.js';
 import { createDynamoDbClient, dynamoDbTarget, sendDynamoDb } from './dynamodb-client.js';
-import { checkItemSize, DYNAMODB_MAX_ITEM_BYTES, itemBytes } from './item-size.js';
+import { DYNAMODB_MAX_ITEM_BYTES } from './item-size.js';
 
 /** Options of {@link DynamoDbOnlineStore}. */
 export interface DynamoDbOnlineStoreOptions extends AwsConnectionOptions {
@@ -60,6 +57,10 @@ export interface DynamoDbOnlineStoreOptions extends AwsConnectionOptions {
   readonly writeConcurrency?: number;
   /** Backoff of throttled requests and of `UnprocessedKeys`. */
   readonly retry?: RetryOptions;
+  /** Largest item written (default DynamoDB's 400 KB); a larger timeline is split over several items. */
+  readonly maxItemBytes?: number;
+  /** Parts at most per timeline (default 64); past it the timeline is stored with a shorter horizon. */
+  readonly maxParts?: number;
 }
 
 /** Options of {@link DynamoDbOnlineStore.createTable}. */
@@ -70,9 +71,8 @@ export interface CreateOnlineTableOptions extends IoOptions {
 
 /** Keys a `BatchGetItem` call may ask for. */
 const BATCH_GET_KEYS = 100;
-/** A row is replaced only by a strictly newer (event_ts, created_ts); DESIGN §6. */
-const NEWER_ONLY = 'attribute_not_exists(#pk) OR #ets < :ets OR (#ets = :ets AND #cts < :cts)';
-const CONDITION_NAMES = { '#pk': ATTR.key, '#ets': ATTR.eventTs, '#cts': ATTR.createdTs };
+/** Requests a `BatchWriteItem` call may carry. */
+const BATCH_WRITE_ITEMS = 25;
 const RETRYABLE = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
@@ -101,6 +101,8 @@ export class DynamoDbOnlineStore implements OnlineStore {
   private readonly writeConcurrency: number;
   private readonly backoff: Backoff;
   private readonly target: AwsTarget;
+  private readonly maxItemBytes: number;
+  private readonly maxParts: number;
 
   constructor(options: DynamoDbOnlineStoreOptions) {
     if (!options.tableName) throw new InvalidInputError('DynamoDbOnlineStore needs a tableName');
@@ -111,27 +113,43 @@ export class DynamoDbOnlineStore implements OnlineStore {
     this.readConcurrency = Math.max(1, options.readConcurrency ?? 8);
     this.writeConcurrency = Math.max(1, options.writeConcurrency ?? 32);
     this.backoff = new Backoff(options.retry);
+    this.maxItemBytes = Math.min(DYNAMODB_MAX_ITEM_BYTES, options.maxItemBytes ?? DYNAMODB_MAX_ITEM_BYTES);
+    this.maxParts = Math.max(1, options.maxParts ?? MAX_PARTS);
   }
 
   describe(): string {
     return `dynamodb://${this.tableName}`;
   }
 
-  async write(viewInput: OnlineViewInput, rows: Table | RecordBatch, options?: IoOptions): Promise<OnlineWriteResult> {
+  itemLimits(): OnlineItemLimits {
+    return { maxItemBytes: this.maxItemBytes, maxItems: this.maxParts + 1, description: `DynamoDB's ${this.maxItemBytes.toLocaleString('en-US')}-byte item limit` };
+  }
+
+  async write(viewInput: OnlineViewInput, rows: Table | RecordBatch, options?: OnlineWriteOptions): Promise<OnlineWriteResult> {
     const view = toOnlineView(viewInput);
-    const encoded = encodeWriteRows(view, rows);
-    const { latest, superseded } = latestPerKey(encoded);
-    const statuses = new Array<OnlineWriteStatus>(encoded.length);
+    const emptyKeys = options?.timeline?.emptyKeys ? requestKeys(view, options.timeline.emptyKeys).map((r) => r.pk) : [];
+    const { keys, superseded } = planTimelines(view.name, encodeRows(view, rows), options?.timeline, emptyKeys);
+    const statuses = new Array<OnlineWriteStatus>(rows.numRows);
+    const keyStatus = new Array<OnlineWriteStatus | undefined>(keys.length);
     for (const i of superseded) statuses[i] = 'stale';
-    const failed: { row: WriteRow; error: unknown }[] = [];
+    const signal = options?.signal;
+    const limits = this.limits();
+    const stored: TimelineItems[] = [];
+    const failed: { key: KeyTimeline; error: unknown }[] = [];
     let down: ServiceUnavailableError | null = null;
     try {
-      await forEachBounded(latest, this.writeConcurrency, async (row) => {
+      // A timeline write replaces heads that may have parts: learn them first, to delete them once replaced.
+      const previous = options?.timeline ? await this.storedParts(view, keys.map((k) => k.pk), signal) : new Map<string, string[]>();
+      await forEachBounded(keys, this.writeConcurrency, async (key, k) => {
         try {
-          statuses[row.index] = await this.put(view, row, options?.signal);
+          const items = timelineItems(view, key, limits);
+          const status = await this.putTimeline(items, previous.get(key.pk) ?? [], signal);
+          keyStatus[k] = status;
+          for (const i of key.rows) statuses[i] = status;
+          if (status === 'written') stored.push(items);
         } catch (error) {
           if (error instanceof ServiceUnavailableError) throw error; // the service is down: start no more writes
-          failed.push({ row, error });
+          failed.push({ key, error });
         }
       });
     } catch (error) {
@@ -140,26 +158,40 @@ export class DynamoDbOnlineStore implements OnlineStore {
     }
     if (down) {
       // Nothing settled: the plain "unreachable" error says it all; otherwise say which keys made it.
-      if (!latest.some((r) => statuses[r.index] !== undefined)) throw down;
-      throw this.writeError(view, latest, latest.filter((r) => statuses[r.index] === undefined).map((row) => ({ row, error: down })));
+      if (keyStatus.every((s) => s === undefined)) throw down;
+      throw this.writeError(view, keys, keys.filter((_, k) => keyStatus[k] === undefined).map((key) => ({ key, error: down })));
     }
-    if (failed.length > 0) throw this.writeError(view, latest, failed);
+    if (failed.length > 0) throw this.writeError(view, keys, failed);
     const written = statuses.filter((s) => s === 'written').length;
-    return { written, stale: statuses.length - written, statuses };
+    return { written, stale: statuses.length - written, statuses, ...(options?.timeline ? { timeline: timelineResult(keys, keyStatus, stored) } : {}) };
   }
 
-  /** One conditional put, retried while throttled: `stale` if the stored row is as new or newer. */
-  private async put(view: OnlineView, row: WriteRow, signal?: AbortSignal): Promise<OnlineWriteStatus> {
-    const size = itemBytes(row.item);
-    if (size > DYNAMODB_MAX_ITEM_BYTES) {
-      throw new InvalidInputError(`the item of ${row.pk} is ${size} bytes, over DynamoDB's ${DYNAMODB_MAX_ITEM_BYTES}; bound the view's large features (checkItemSize, run by asof apply)`);
-    }
+  private limits(): ItemLimits {
+    return { maxItemBytes: this.maxItemBytes, label: `DynamoDB's ${this.maxItemBytes}`, maxParts: this.maxParts, now: BigInt(Date.now()) * 1000n };
+  }
+
+  /**
+   * Stores one key's items: its parts first (their keys are unique to this
+   * timeline, so no other writer's head can name them), then the head,
+   * conditioned on the order key. Once the head is written, the parts of
+   * the head it replaced are deleted; parts nothing names any more (a lost
+   * race, a crash) expire by DynamoDB's TTL.
+   */
+  private async putTimeline(items: TimelineItems, previousParts: readonly string[], signal?: AbortSignal): Promise<OnlineWriteStatus> {
+    for (const part of items.parts) await this.putItem(part, null, signal);
+    const status = await this.putItem(items.head, orderConditionValues(items.order), signal);
+    const kept = new Set(items.parts.map((p) => (p[ATTR.key] as { S: string }).S));
+    const orphans = status === 'written' ? previousParts.filter((k) => !kept.has(k)) : [];
+    if (orphans.length > 0) await this.deleteItems(orphans, signal).catch(() => undefined); // they expire anyway
+    return status;
+  }
+
+  /** One put, retried while throttled; with `condition` values, conditioned on the order key: `stale` if the stored item is as new or newer. */
+  private async putItem(item: Item, condition: Record<string, { N: string }> | null, signal?: AbortSignal): Promise<OnlineWriteStatus> {
     const command = new PutItemCommand({
       TableName: this.tableName,
-      Item: row.item,
-      ConditionExpression: NEWER_ONLY,
-      ExpressionAttributeNames: CONDITION_NAMES,
-      ExpressionAttributeValues: { ':ets': row.item[ATTR.eventTs]!, ':cts': row.item[ATTR.createdTs]! },
+      Item: item,
+      ...(condition && { ConditionExpression: NEWER_ORDER_CONDITION, ExpressionAttributeNames: { ...ORDER_CONDITION_NAMES }, ExpressionAttributeValues: condition }),
     });
     // One signal of its own for the send and the backoff between attempts (see withRequestSignal).
     return this.send(signal, async (own) => {
@@ -177,18 +209,51 @@ export class DynamoDbOnlineStore implements OnlineStore {
     });
   }
 
+  /** Deletes items by key, 25 a call, retrying throttling and unprocessed items. */
+  private async deleteItems(pks: readonly string[], signal?: AbortSignal): Promise<void> {
+    for (let i = 0; i < pks.length; i += BATCH_WRITE_ITEMS) {
+      let pending = pks.slice(i, i + BATCH_WRITE_ITEMS).map((pk) => ({ DeleteRequest: { Key: { [ATTR.key]: { S: pk } } } }));
+      await this.send(signal, async (own) => {
+        for (let attempt = 1; pending.length > 0; attempt++) {
+          own?.throwIfAborted();
+          try {
+            const out = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }), { abortSignal: own });
+            pending = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+          } catch (error) {
+            if (!isRetryable(error)) throw error;
+          }
+          if (pending.length === 0) return;
+          if (attempt >= this.backoff.maxAttempts) throw new StoreWriteError(`could not delete ${pending.length} replaced timeline parts`, []);
+          await this.backoff.wait(attempt, own);
+        }
+      });
+    }
+  }
+
+  /** The part keys the stored heads of `pks` name. */
+  private async storedParts(view: OnlineView, pks: readonly string[], signal?: AbortSignal): Promise<Map<string, string[]>> {
+    const found = await this.fetch(view, pks, [ATTR.key, ATTR.parts, ATTR.partsTag], true, signal);
+    const parts = new Map<string, string[]>();
+    for (const [pk, item] of found) {
+      const count = Number(item[ATTR.parts]?.N ?? 0);
+      const tag = item[ATTR.partsTag]?.S;
+      if (count > 0 && tag) parts.set(pk, Array.from({ length: count }, (_, n) => partKey(pk, n + 1, tag)));
+    }
+    return parts;
+  }
+
   /** One request (with its retries) on a signal of its own; an unreachable endpoint or missing credentials become errors saying what to check. */
   private send<T>(signal: AbortSignal | undefined, request: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
     return sendDynamoDb(this.target, signal, request);
   }
 
-  private writeError(view: OnlineView, latest: readonly WriteRow[], failed: readonly { row: WriteRow; error: unknown }[]): StoreWriteError {
-    const notWritten = failed.map((f) => f.row.pk).sort();
+  private writeError(view: OnlineView, keys: readonly KeyTimeline[], failed: readonly { key: KeyTimeline; error: unknown }[]): StoreWriteError {
+    const notWritten = failed.map((f) => f.key.pk).sort();
     const lost = new Set(notWritten);
-    const written = latest.map((r) => r.pk).filter((pk) => !lost.has(pk));
+    const written = keys.map((k) => k.pk).filter((pk) => !lost.has(pk));
     const first = failed[0]!.error;
     return new StoreWriteError(
-      `${notWritten.length} of ${latest.length} keys of online view '${view.name}' were not written to ${this.describe()}: ` +
+      `${notWritten.length} of ${keys.length} keys of online view '${view.name}' were not written to ${this.describe()}: ` +
         `${sampleKeys(notWritten)}; ${errorName(first)}: ${(first as Error)?.message ?? String(first)}`,
       written,
       { cause: first, notWritten },
@@ -197,21 +262,27 @@ export class DynamoDbOnlineStore implements OnlineStore {
 
   async read(viewInput: OnlineViewInput, keys: Table | readonly OnlineKey[], options: OnlineReadOptions = {}): Promise<OnlineReadResult> {
     const view = toOnlineView(viewInput);
-    const { features, at, ttlMs } = readPlan(view, options);
+    const plan = readPlan(view, options);
     const requests = requestKeys(view, keys);
-    const unique = [...new Set(requests.map((r) => r.pk))];
-    const attributes = projectedAttributes(features);
+    const consistent = options.consistent ?? false;
+    const rows = await readTimelines(view, plan, requests, (pks, attributes) => this.fetch(view, pks, attributes, consistent, options.signal), {
+      attempts: this.backoff.maxAttempts,
+      pause: (attempt) => this.backoff.wait(attempt, options.signal),
+    });
+    return { features: plan.features, rows };
+  }
+
+  /** Items by key, `BatchGetItem` calls of 100 keys with `readConcurrency` in flight, projecting `attributes`. */
+  private async fetch(view: OnlineView, pks: readonly string[], attributes: readonly string[], consistent: boolean, signal?: AbortSignal): Promise<Map<string, StoredItem>> {
     const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
     const projection = Object.keys(names).join(', ');
     const chunks: string[][] = [];
-    for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) chunks.push(unique.slice(i, i + BATCH_GET_KEYS));
+    for (let i = 0; i < pks.length; i += BATCH_GET_KEYS) chunks.push(pks.slice(i, i + BATCH_GET_KEYS));
     const found = new Map<string, StoredItem>();
-    await forEachBounded(chunks, this.readConcurrency, async (pks) => {
-      for (const item of await this.getBatch(view, pks, projection, names, options.consistent ?? false, options.signal)) {
-        found.set(item[ATTR.key]!.S!, item);
-      }
+    await forEachBounded(chunks, this.readConcurrency, async (chunk) => {
+      for (const item of await this.getBatch(view, chunk, projection, names, consistent, signal)) found.set(item[ATTR.key]!.S!, item);
     });
-    return { features, rows: readRows(view, features, requests, found, at, ttlMs) };
+    return found;
   }
 
   /** One `BatchGetItem` of at most 100 keys, `UnprocessedKeys` and throttling retried with backoff. */
@@ -281,12 +352,6 @@ export class DynamoDbOnlineStore implements OnlineStore {
   /** {@link OnlineStore.provision}: {@link createTable} with its defaults. */
   provision(options?: IoOptions): Promise<void> {
     return this.createTable(options);
-  }
-
-  /** {@link OnlineStore.checkView}: the worst-case item of `view` against DynamoDB's 400 KB limit ({@link checkItemSize}). */
-  checkView(view: OnlineViewInput): string | null {
-    const check = checkItemSize(view);
-    return check.ok ? null : check.reason;
   }
 
   /**

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { bool, decimal, float64, int64, list, string, timestamp, type OnlineView } from '@asof/core';
 import { tableOf } from '../../testing/online-fixtures.js';
-import { encodeWriteRows } from '../../online/online-rows.js';
+import { encodeRows } from '../../online/online-rows.js';
+import { timelineItems } from '../../online/timeline-items.js';
+import { planTimelines } from '../../online/write-plan.js';
 import { checkItemSize, DYNAMODB_MAX_ITEM_BYTES, itemBytes } from './item-size.js';
 
 const base: OnlineView = { name: 'account_invoices', keys: { account_id: int64() }, features: { n: int64(), avg: float64(), late: bool(), amount: decimal(12, 2), last_at: timestamp() }, ttlMs: 86_400_000 };
@@ -35,7 +37,7 @@ describe('checkItemSize', () => {
   it('is never below the size of a real item at the bounds', () => {
     const v: OnlineView = { name: 'v', keys: { sku: string() }, features: { note: string(), n: int64(), tags: list(string()), x: float64() }, ttlMs: 1000 };
     const bounds = { note: { maxBytes: 300 }, tags: { maxItems: 5, maxItemBytes: 10 } };
-    const [row] = encodeWriteRows(
+    const encoded = encodeRows(
       v,
       tableOf({
         sku: [string(), ['s'.repeat(500)]],
@@ -47,6 +49,9 @@ describe('checkItemSize', () => {
         x: [float64(), [-1.7976931348623157e308]],
       }),
     );
-    expect(itemBytes(row!.item)).toBeLessThanOrEqual(checkItemSize(v, { bounds }).maxBytes);
+    const [key] = planTimelines(v.name, encoded).keys;
+    const { head, parts } = timelineItems(v, key!, { maxItemBytes: DYNAMODB_MAX_ITEM_BYTES, label: 'the limit', maxParts: 1, now: 0n });
+    expect(parts).toEqual([]);
+    expect(itemBytes(head)).toBeLessThanOrEqual(checkItemSize(v, { bounds }).maxBytes);
   });
 });
